@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The production build: TypeScript to dist/ (and, once the web UI exists, its assets).
+import { execFileSync } from 'node:child_process';
+import { rmSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+  cwd: root,
+});
+// Mark the entry point as newest so start.mjs does not rebuild on every start.
+const now = new Date();
+utimesSync(join(root, 'dist', 'cli.js'), now, now);

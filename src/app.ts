@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'drizzle-orm';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { registerAuthentication } from './http/authentication.js';
+import { registerErrorHandling } from './http/errors.js';
+import { registerHealth, registerMetrics } from './http/observability.js';
+import { API_PREFIX, registerOpenApi } from './http/openapi.js';
+import { registerRateLimits } from './http/rate-limit.js';
+import { registerUsageCounting } from './http/usage.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { collectionsRoutes } from './modules/collections/collections.routes.js';
+import { tokensRoutes } from './modules/tokens/tokens.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import type { Services } from './services.js';
+import { VERSION } from './version.js';
+
+export function fastifyOptions(config: Config) {
+  return {
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-admin-api-key"]'] },
+    bodyLimit: config.MAX_BODY_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+  };
+}
+
+/** Builds the whole HTTP surface on explicitly passed dependencies (no globals, no DI container). */
+export async function createApp(deps: {
+  ctx: AppContext;
+  services: Services;
+  app?: FastifyInstance;
+}): Promise<FastifyInstance> {
+  const { ctx, services } = deps;
+  const { config } = ctx;
+  const app = deps.app ?? Fastify(fastifyOptions(config));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  registerErrorHandling(app);
+  await app.register(helmet, { global: true });
+  await app.register(cookie);
+  await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL });
+  registerAuthentication(app, ctx.authenticator);
+  registerUsageCounting(app, services.usage);
+  registerMetrics(app);
+  registerHealth(app, {
+    database: async () => {
+      await ctx.db.execute(sql`select 1`);
+    },
+  });
+  await registerOpenApi(app, VERSION);
+
+  await app.register(
+    async (api) => {
+      const typed = api.withTypeProvider<ZodTypeProvider>();
+      await typed.register(
+        usersRoutes(services, {
+          registrationEnabled: config.REGISTRATION_ENABLED,
+          authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+        }),
+      );
+      await typed.register(
+        tokensRoutes(services, { patMaxDays: config.PAT_MAX_EXPIRY_DAYS, catMaxDays: config.CAT_MAX_EXPIRY_DAYS }),
+      );
+      await typed.register(collectionsRoutes(services));
+      await typed.register(adminRoutes(services));
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

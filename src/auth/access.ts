@@ -1,0 +1,84 @@
+import { forbidden, notFound } from '../errors.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The access policy: the one place that decides what a principal may do. REST routes and MCP tools call these
+ * functions and nothing else decides authorization. A resource the caller may not see is reported as not found
+ * (404), so its existence does not leak; 403 is only for "you are who you are, but this credential cannot do
+ * this kind of thing" (a CAT on a user route, a read-only token writing, a non-admin on admin routes).
+ */
+
+export interface CollectionRef {
+  id: string;
+  userId: string;
+}
+
+/** What a principal can see, as a filter repositories apply in SQL. */
+export type CollectionScope = { kind: 'owner'; userId: string } | { kind: 'collection'; collectionId: string };
+
+export function collectionScope(principal: Principal): CollectionScope {
+  return principal.collection
+    ? { kind: 'collection', collectionId: principal.collection.id }
+    : { kind: 'owner', userId: principal.userId };
+}
+
+/** User-level routes (collections, tokens, profile, admin) need a user credential, not a collection token. */
+export function requireUserCredential(principal: Principal): void {
+  if (principal.kind === 'cat') {
+    throw forbidden(
+      'INSUFFICIENT_SCOPE',
+      'A collection access token can only be used on the document routes of its collection; use a JWT or PAT',
+    );
+  }
+}
+
+export function requireWriteScope(principal: Principal): void {
+  if (!principal.scopes.includes('write')) {
+    throw forbidden('INSUFFICIENT_SCOPE', 'This credential is read-only; a read_write token is required');
+  }
+}
+
+export function requireSuperuser(principal: Principal): void {
+  requireUserCredential(principal);
+  if (!principal.isSuperuser) throw forbidden('FORBIDDEN', 'Admin access required');
+}
+
+export function canSeeCollection(principal: Principal, collection: CollectionRef): boolean {
+  if (principal.collection) return principal.collection.id === collection.id;
+  return collection.userId === principal.userId;
+}
+
+/** Narrows a maybe-missing collection to one the caller may see, else COLLECTION_NOT_FOUND. */
+export function assertCollectionVisible<T extends CollectionRef>(
+  principal: Principal,
+  collection: T | undefined,
+): T {
+  if (!collection || !canSeeCollection(principal, collection)) {
+    throw notFound('COLLECTION_NOT_FOUND', 'Collection not found');
+  }
+  return collection;
+}
+
+/** Adding, changing or removing documents in a collection. */
+export function assertCanWriteCollection<T extends CollectionRef>(principal: Principal, collection: T | undefined): T {
+  const visible = assertCollectionVisible(principal, collection);
+  requireWriteScope(principal);
+  return visible;
+}
+
+/** Renaming or deleting a collection and managing its access tokens: its owner, with a user credential. */
+export function assertCanManageCollection<T extends CollectionRef>(
+  principal: Principal,
+  collection: T | undefined,
+): T {
+  requireUserCredential(principal);
+  const visible = assertCollectionVisible(principal, collection);
+  requireWriteScope(principal);
+  return visible;
+}
+
+/** Creating collections and tokens, changing one's own account. */
+export function assertCanActAsUser(principal: Principal, options: { write: boolean }): void {
+  requireUserCredential(principal);
+  if (options.write) requireWriteScope(principal);
+}

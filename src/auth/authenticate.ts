@@ -1,0 +1,89 @@
+import type { Database } from '../db/client.js';
+import { unauthorized } from '../errors.js';
+import { sessionsRepository } from '../modules/users/sessions.repository.js';
+import { usersRepository } from '../modules/users/users.repository.js';
+import { tokensRepository } from '../modules/tokens/tokens.repository.js';
+import type { JwtService } from './jwt.js';
+import type { LastUsedTracker } from './last-used.js';
+import { type Principal, type Scope, scopesForCatPermission } from './principal.js';
+import { CAT_PREFIX, PAT_PREFIX, sha256Hex } from './secrets.js';
+
+export interface Authenticator {
+  /** Resolves an Authorization header to a principal, or throws 401. */
+  authenticate(header: string | undefined): Promise<Principal>;
+}
+
+const isExpired = (expiresAt: Date | null) => expiresAt !== null && expiresAt.getTime() <= Date.now();
+const invalid = () => unauthorized('INVALID_TOKEN', 'Invalid or expired token');
+
+/**
+ * Every credential is checked against the database on every request: the user must exist and be active, the
+ * token must exist and be unexpired, a JWT's session must not be revoked. So deactivating a user, revoking a
+ * token or logging out takes effect immediately, on every instance.
+ */
+export function createAuthenticator(deps: {
+  db: Database;
+  jwt: JwtService;
+  lastUsed: LastUsedTracker;
+}): Authenticator {
+  const { db, jwt, lastUsed } = deps;
+
+  async function fromPat(secret: string): Promise<Principal> {
+    const found = await tokensRepository.findPatByHash(db, sha256Hex(secret));
+    if (!found || isExpired(found.token.expiresAt) || !found.user.isActive) throw invalid();
+    lastUsed.record('pat', found.token.id);
+    return {
+      userId: found.user.id,
+      username: found.user.username,
+      isSuperuser: found.user.isSuperuser,
+      kind: 'pat',
+      scopes: found.token.scopes.filter((s): s is Scope => s === 'read' || s === 'write'),
+      credentialId: found.token.id,
+    };
+  }
+
+  async function fromCat(secret: string): Promise<Principal> {
+    const found = await tokensRepository.findCatByHash(db, sha256Hex(secret));
+    if (!found || isExpired(found.token.expiresAt) || !found.owner.isActive) throw invalid();
+    lastUsed.record('cat', found.token.id);
+    return {
+      userId: found.owner.id,
+      username: found.owner.username,
+      isSuperuser: false,
+      kind: 'cat',
+      scopes: scopesForCatPermission(found.token.permission),
+      credentialId: found.token.id,
+      collection: { id: found.collection.id, permission: found.token.permission },
+    };
+  }
+
+  async function fromJwt(token: string): Promise<Principal> {
+    const claims = await jwt.verifyAccess(token);
+    if (!claims) throw invalid();
+    const [user, session] = await Promise.all([
+      usersRepository.findById(db, claims.sub),
+      sessionsRepository.findById(db, claims.sid),
+    ]);
+    if (!user || !user.isActive || !session || session.userId !== user.id || session.revokedAt) throw invalid();
+    return {
+      userId: user.id,
+      username: user.username,
+      isSuperuser: user.isSuperuser,
+      kind: 'jwt',
+      scopes: user.isSuperuser ? ['read', 'write', 'admin'] : ['read', 'write'],
+      credentialId: session.id,
+    };
+  }
+
+  return {
+    async authenticate(header) {
+      const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const token = match?.[1];
+      if (!token) throw unauthorized('UNAUTHORIZED', 'Authentication required: send Authorization: Bearer <token>');
+      if (token.startsWith(PAT_PREFIX)) return fromPat(token);
+      if (token.startsWith(CAT_PREFIX)) return fromCat(token);
+      if (token.split('.').length === 3) return fromJwt(token);
+      throw invalid();
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * The only reader of the environment. Every option is declared here once, with its default and a description
+ * (the README's configuration table is generated from these descriptions by `ainstruct config --markdown`).
+ * Variable names are the original's, read case-insensitively, from the process environment and then `.env`.
+ */
+
+const bool = z
+  .union([z.boolean(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'boolean') return value;
+    const normal = value.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(normal)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(normal)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected true or false, got "${value}"` });
+    return z.NEVER;
+  });
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+export const PUBLIC_DEFAULT_JWT_SECRET = 'change-this-secret-in-production';
+
+const schema = z.object({
+  HOST: z.string().default('0.0.0.0').describe('Interface to listen on.'),
+  PORT: int(0, 65535).default(8000).describe('Port for REST, MCP, the web UI and health endpoints.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level (pino).'),
+  PUBLIC_URL: optionalString.describe(
+    'Externally visible base URL (e.g. https://memory.example.com); used in MCP metadata and client configs.',
+  ),
+  TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (set when behind a reverse proxy).'),
+
+  DATABASE_URL: optionalString.describe(
+    'PostgreSQL URL (postgres://, postgresql:// or the original postgresql+asyncpg://). Unset: embedded PGlite.',
+  ),
+  DATA_DIR: z.string().default('./data').describe('Where embedded mode keeps its database and generated secret.'),
+  DB_POOL_SIZE: int(1, 500).default(10).describe('Maximum connections per instance (server mode).'),
+  DB_POOL_TIMEOUT: int(1, 600).default(30).describe('Seconds to wait for a connection before failing.'),
+  DB_IDLE_TIMEOUT: int(0, 86_400).default(300).describe('Seconds an idle pooled connection is kept.'),
+
+  JWT_SECRET_KEY: optionalString.describe(
+    'HMAC secret for access tokens. Required in server mode; generated once into DATA_DIR in embedded mode.',
+  ),
+  JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256').describe('JWT signing algorithm.'),
+  JWT_ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 1440).default(30).describe('Access token lifetime in minutes.'),
+  JWT_REFRESH_TOKEN_EXPIRE_DAYS: int(1, 365).default(7).describe('Refresh token lifetime in days.'),
+  ADMIN_API_KEY: optionalString.describe(
+    'Key for POST /api/v1/admin/users/{id}/promote (X-Admin-API-Key). Unset: that route answers 503.',
+  ),
+  REGISTRATION_ENABLED: bool.default(true).describe('Allow self-registration at POST /api/v1/auth/register.'),
+
+  PAT_DEFAULT_EXPIRY_DAYS: int(1, 3650).default(90).describe('PAT lifetime when none is requested.'),
+  PAT_MAX_EXPIRY_DAYS: int(1, 3650).default(365).describe('Longest PAT lifetime that may be requested.'),
+  CAT_DEFAULT_EXPIRY_DAYS: int(1, 3650).default(90).describe('CAT lifetime when none is requested.'),
+  CAT_MAX_EXPIRY_DAYS: int(1, 3650).default(365).describe('Longest CAT lifetime that may be requested.'),
+  LAST_USED_FLUSH_SECONDS: int(1, 3600)
+    .default(30)
+    .describe('How often token last_used times are written (batched, not one write per request).'),
+
+  RATE_LIMIT_AUTH_PER_MINUTE: int(1, 100_000)
+    .default(20)
+    .describe('Requests per minute per client IP on login, register and refresh.'),
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000)
+    .default(600)
+    .describe('Requests per minute per credential (token) or, unauthenticated, per IP, on the API and MCP.'),
+  REDIS_URL: optionalString.describe('Redis URL to share rate-limit counters across instances.'),
+
+  MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024)
+    .default(6 * 1024 * 1024)
+    .describe('Largest accepted request body in bytes (413 above).'),
+  MAX_DOCUMENT_BYTES: int(1, 1024 * 1024 * 1024)
+    .default(5 * 1024 * 1024)
+    .describe('Largest document content in UTF-8 bytes (413 above).'),
+  CHUNK_MAX_TOKENS: int(32, 8192).default(400).describe('Largest chunk in cl100k tokens.'),
+  CHUNK_OVERLAP_TOKENS: int(0, 1024).default(50).describe('Tokens repeated between consecutive chunks.'),
+
+  EMBEDDING_PROVIDER: z
+    .enum(['local', 'openai'])
+    .optional()
+    .describe('local (bundled model, default) or openai (any OpenAI-compatible endpoint; default when OPENROUTER_API_KEY or EMBEDDING_API_URL is set).'),
+  EMBEDDING_MODEL: z.string().default('Qwen/Qwen3-Embedding-8B').describe('Model name for the openai provider.'),
+  EMBEDDING_DIMENSIONS: int(1, 16_000).optional().describe('Vector size requested from the openai provider.'),
+  EMBEDDING_API_URL: optionalString.describe('Base URL of an OpenAI-compatible API (…/v1). Default: OpenRouter.'),
+  EMBEDDING_API_KEY: optionalString.describe('API key for EMBEDDING_API_URL.'),
+  OPENROUTER_API_KEY: optionalString.describe('OpenRouter API key (the original default provider).'),
+  EMBEDDING_WORKERS: int(0, 64).default(0).describe('Worker threads for the local model (0: one per CPU).'),
+  EMBEDDING_BATCH_SIZE: int(1, 2048).default(64).describe('Texts per request for the openai provider.'),
+  EMBEDDING_CONCURRENCY: int(1, 64).default(4).describe('Parallel requests for the openai provider.'),
+  EMBEDDING_TIMEOUT_SECONDS: int(1, 600).default(30).describe('Timeout per embedding request.'),
+
+  SEARCH_MAX_RESULTS: int(1, 50).default(5).describe('Default number of search results.'),
+  SEARCH_MAX_TOKENS: int(1, 20_000).default(2000).describe('Default token budget of a search response.'),
+
+  CORS_ORIGINS: optionalString.describe('Comma-separated origins allowed to call the API from a browser.'),
+});
+
+export type Config = z.output<typeof schema> & {
+  /** 'embedded' when DATABASE_URL is unset. */
+  databaseMode: 'embedded' | 'server';
+  /** DATABASE_URL with the original's `+asyncpg` driver suffix removed. */
+  databaseUrl: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
+/** Reads `.env` (when present) under the real environment: real variables win. Keys are matched ignoring case. */
+export function readEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  dotenvPath: string | undefined = resolve('.env'),
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  const known = new Map(CONFIG_KEYS.map((key) => [key.toLowerCase(), key as string]));
+  const put = (source: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(source)) {
+      const canonical = known.get(key.toLowerCase());
+      if (canonical && value !== undefined) merged[canonical] = value;
+    }
+  };
+  if (dotenvPath && existsSync(dotenvPath)) put(parseDotenv(readFileSync(dotenvPath)));
+  put(env);
+  return merged;
+}
+
+export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const values = result.data;
+  const databaseUrl = values.DATABASE_URL?.replace(/^postgresql\+asyncpg:/, 'postgresql:');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://');
+  }
+  if (values.PAT_DEFAULT_EXPIRY_DAYS > values.PAT_MAX_EXPIRY_DAYS) {
+    throw new ConfigError('Invalid configuration:\n  PAT_DEFAULT_EXPIRY_DAYS: larger than PAT_MAX_EXPIRY_DAYS');
+  }
+  if (values.CAT_DEFAULT_EXPIRY_DAYS > values.CAT_MAX_EXPIRY_DAYS) {
+    throw new ConfigError('Invalid configuration:\n  CAT_DEFAULT_EXPIRY_DAYS: larger than CAT_MAX_EXPIRY_DAYS');
+  }
+  if (values.CHUNK_OVERLAP_TOKENS >= values.CHUNK_MAX_TOKENS) {
+    throw new ConfigError('Invalid configuration:\n  CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_MAX_TOKENS');
+  }
+  const databaseMode = databaseUrl ? 'server' : 'embedded';
+  if (databaseMode === 'server' && (!values.JWT_SECRET_KEY || values.JWT_SECRET_KEY === PUBLIC_DEFAULT_JWT_SECRET)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_SECRET_KEY: required with DATABASE_URL and must not be the public default; ' +
+        'set it to a long random value (e.g. `openssl rand -base64 48`) shared by all instances',
+    );
+  }
+  if (values.JWT_SECRET_KEY && values.JWT_SECRET_KEY.length < 32) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET_KEY: must be at least 32 characters');
+  }
+  return { ...values, databaseMode, databaseUrl };
+}
+
+/** Markdown table of every option, for the README. */
+export function configReference(): string {
+  const rows = CONFIG_KEYS.map((key) => {
+    const field = schema.shape[key];
+    const parsed = field.safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : '–';
+    return `| \`${key}\` | ${fallback} | ${field.description ?? ''} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The driver-independent database type every repository works with. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema>;
+/** Anything a repository can run a query on: the pool or an open transaction. */
+export type Executor = Database | Transaction;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent an embedded PGlite database is used. */
+  url?: string | undefined;
+  /** Embedded mode: directory of the PGlite data, or 'memory://' for a throwaway database. */
+  dataDir?: string;
+  poolSize?: number;
+  connectTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.poolSize ?? 10,
+      connect_timeout: options.connectTimeoutSeconds ?? 30,
+      idle_timeout: options.idleTimeoutSeconds ?? 300,
+      onnotice: () => {},
+      // Migrations and the vector type need nothing special; timestamps come back as Date in UTC.
+      connection: { application_name: 'ainstruct', TimeZone: 'UTC' },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Database;
+    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+  }
+  const dataDir = options.dataDir ?? 'memory://';
+  let location = dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    location = resolve(dataDir, 'pgdata');
+    mkdirSync(location, { recursive: true });
+  }
+  const pg = await PGlite.create(location, { extensions: { vector } });
+  await pg.exec(`SET TIME ZONE 'UTC'`);
+  const db = drizzlePglite(pg, { schema }) as unknown as Database;
+  return { db, kind: 'pglite', close: () => pg.close() };
+}
+
+/** Runs raw SQL and returns its rows whatever the driver (postgres.js returns an array, PGlite `{ rows }`). */
+export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result: unknown = await executor.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? (rows as T[]) : [];
+}

@@ -1,0 +1,36 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { sha256Hex } from '../auth/secrets.js';
+import { errorBody } from './errors.js';
+
+/**
+ * A default limit per credential (a hash of the Authorization header) or, without one, per client IP; routes
+ * with their own `config.rateLimit` (login, register, refresh, promote) override it. With REDIS_URL the counters
+ * live in Redis and hold across every instance.
+ */
+export async function registerRateLimits(
+  app: FastifyInstance,
+  options: { perMinute: number; redisUrl?: string | undefined },
+): Promise<void> {
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
+  if (redis) app.addHook('onClose', async () => void (await redis.quit()));
+  await app.register(rateLimit, {
+    global: true,
+    max: options.perMinute,
+    timeWindow: 60_000,
+    ...(redis ? { redis, nameSpace: 'ainstruct-rl:' } : {}),
+    // Counting must never take the service down: if Redis is unreachable, requests pass.
+    skipOnError: true,
+    keyGenerator: (request) => {
+      const header = request.headers.authorization;
+      return header ? `cred:${sha256Hex(header).slice(0, 32)}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      ...errorBody('RATE_LIMITED', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
+    }),
+  });
+}

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { UsageService } from '../modules/usage/usage.service.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Count successful calls of this route in the caller's monthly API usage. */
+    countUsage?: boolean;
+  }
+}
+
+/**
+ * Counts a call only once it has succeeded (the original counted failures too). Runs before the response is
+ * sent, so a client that reads its usage right after a call sees that call counted.
+ */
+export function registerUsageCounting(app: FastifyInstance, usage: UsageService): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.routeOptions.config.countUsage || !request.principal || reply.statusCode >= 400) return payload;
+    try {
+      await usage.record(request.principal.userId, 'api');
+    } catch (error) {
+      request.log.warn({ err: error }, 'usage counting failed');
+    }
+    return payload;
+  });
+}

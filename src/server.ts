@@ -1,0 +1,86 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createApp, fastifyOptions } from './app.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { JwtService } from './auth/jwt.js';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { LastUsedTracker } from './auth/last-used.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { type DatabaseHandle, openDatabase } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createServices, type Services } from './services.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  services: Services;
+  /** Base URL the server listens on, e.g. http://127.0.0.1:8000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function openConfiguredDatabase(config: Config, overrideDataDir?: string): Promise<DatabaseHandle> {
+  return openDatabase({
+    url: config.databaseUrl,
+    dataDir: overrideDataDir ?? config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    connectTimeoutSeconds: config.DB_POOL_TIMEOUT,
+    idleTimeoutSeconds: config.DB_IDLE_TIMEOUT,
+  });
+}
+
+/**
+ * Opens the database, applies migrations (under an advisory lock, so many instances may start at once), wires
+ * the services and starts listening. Everything it opens is closed by `close()`, in reverse order.
+ */
+export async function startServer(
+  config: Config,
+  options: { listen?: boolean; database?: DatabaseHandle } = {},
+): Promise<RunningServer> {
+  const handle = options.database ?? (await openConfiguredDatabase(config));
+  const app = Fastify(fastifyOptions(config));
+  try {
+    const applied = await migrate(handle.db);
+    if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
+    const jwt = new JwtService({
+      secret: resolveJwtSecret(config),
+      algorithm: config.JWT_ALGORITHM,
+      accessTokenMinutes: config.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
+    });
+    const lastUsed = new LastUsedTracker(handle.db, config.LAST_USED_FLUSH_SECONDS, (error) =>
+      app.log.warn({ err: error }, 'writing last_used failed'),
+    );
+    const authenticator = createAuthenticator({ db: handle.db, jwt, lastUsed });
+    const ctx: AppContext = { config, db: handle.db, dbKind: handle.kind, jwt, lastUsed, authenticator, log: app.log };
+    const services = createServices(ctx);
+    await createApp({ ctx, services, app });
+    lastUsed.start();
+    app.addHook('onClose', async () => {
+      await lastUsed.stop();
+    });
+    let url = '';
+    if (options.listen !== false) {
+      await app.listen({ host: config.HOST, port: config.PORT });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+      url = `http://${host}:${port}`;
+    } else {
+      await app.ready();
+    }
+    return {
+      app,
+      ctx,
+      services,
+      url,
+      async close() {
+        await app.close();
+        if (!options.database) await handle.close();
+      },
+    };
+  } catch (error) {
+    await app.close().catch(() => {});
+    if (!options.database) await handle.close().catch(() => {});
+    throw error;
+  }
+}
