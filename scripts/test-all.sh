@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: provisions PostgreSQL + pgvector (and Chromium), then lint,
+# typecheck, build, unit tests, the integration suite on embedded PGlite and again on PostgreSQL.
+# Ends with "N passed, N failed" on a line of its own; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=test-results
+rm -rf "$results" && mkdir -p "$results"
+failed_steps=()
+
+step() {
+  local name=$1
+  shift
+  echo "== $name"
+  if ! "$@"; then
+    failed_steps+=("$name")
+  fi
+}
+
+if [ "$(id -u)" = 0 ] && [ "${SKIP_PROVISION:-}" != 1 ]; then
+  step provision bash .ci/provision.sh
+fi
+step lint npx biome check .
+step typecheck npx tsc -p tsconfig.json --noEmit
+step build node scripts/build.mjs
+
+vitest() {
+  local name=$1
+  shift
+  step "$name" env "$@" npx vitest run --reporter=default --reporter=json --outputFile.json="$results/$name.json"
+}
+
+vitest unit --project unit
+vitest integration-pglite TEST_DB=pglite --project integration
+vitest integration-postgres TEST_DB=postgres --project integration
+
+node scripts/summarize-tests.mjs "$results" "${failed_steps[@]}"

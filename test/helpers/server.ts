@@ -1,0 +1,44 @@
+import { loadConfig } from '../../src/config.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
+
+export interface TestServer extends RunningServer {
+  database: TestDatabase;
+  handle: DatabaseHandle;
+}
+
+/** Test defaults: quiet, random port, generous rate limits (the rate-limit tests set their own). */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET_KEY: TEST_JWT_SECRET,
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ADMIN_API_KEY: 'test-admin-key',
+    ...overrides,
+  };
+}
+
+/** A real server on a real port over a fresh database of the suite's kind. */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const handle = await database.open();
+  const env = testEnv(overrides);
+  if (database.url) env.DATABASE_URL = database.url;
+  const server = await startServer(loadConfig(env), { database: handle });
+  return {
+    ...server,
+    database,
+    handle,
+    async close() {
+      await server.close();
+      await handle.close();
+      await database.drop();
+    },
+  };
+}
