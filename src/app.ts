@@ -14,6 +14,8 @@ import { registerRateLimits } from './http/rate-limit.js';
 import { registerUsageCounting } from './http/usage.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { collectionsRoutes } from './modules/collections/collections.routes.js';
+import { documentsRoutes } from './modules/documents/documents.routes.js';
+import { embeddingsRoutes } from './modules/search/embeddings.routes.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import type { Services } from './services.js';
@@ -58,6 +60,7 @@ export async function createApp(deps: {
     database: async () => {
       await ctx.db.execute(sql`select 1`);
     },
+    embeddings: embedderCheck(ctx),
   });
   await registerOpenApi(app, VERSION);
 
@@ -75,8 +78,22 @@ export async function createApp(deps: {
       );
       await typed.register(collectionsRoutes(services));
       await typed.register(adminRoutes(services));
+      await typed.register(
+        documentsRoutes(services, { maxResults: config.SEARCH_MAX_RESULTS, maxTokens: config.SEARCH_MAX_TOKENS }),
+      );
     },
     { prefix: API_PREFIX },
   );
+  await app.withTypeProvider<ZodTypeProvider>().register(embeddingsRoutes(ctx.embedder));
   return app;
+}
+
+/** Readiness of the embedder, remembered for a minute so probes do not cost an embedding call each. */
+function embedderCheck(ctx: AppContext) {
+  let healthyUntil = 0;
+  return async () => {
+    if (Date.now() < healthyUntil) return;
+    await ctx.embedder.embed(['readiness probe'], 'query');
+    healthyUntil = Date.now() + 60_000;
+  };
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { importFolder } from './cli/import.js';
+import { reindex } from './cli/reindex.js';
 import { userCreate, userPromote } from './cli/user-commands.js';
 import { ConfigError, configReference, loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -14,6 +16,10 @@ Usage:
   ainstruct user create <username> <email> [--superuser]
                                                       create a user; password from a prompt or stdin
   ainstruct user promote <username|email>             make a user a superuser
+  ainstruct import <folder> --collection <name> [--user <username>]
+                                                      store a folder of markdown/text/code files
+  ainstruct reindex [--force]                         re-embed every document with the configured model
+                                                      (resumable; run it after changing the model)
   ainstruct config                                    print every configuration variable (markdown)
 
 Configuration comes from environment variables and .env; see the README.`;
@@ -22,6 +28,8 @@ async function serve(): Promise<void> {
   const server = await startServer(loadConfig());
   const mode = server.ctx.dbKind === 'pglite' ? `embedded database in ${server.ctx.config.DATA_DIR}` : 'PostgreSQL';
   server.app.log.info(`ainstruct ${VERSION} listening on ${server.url} (${mode})`);
+  // Load the embedding model now rather than on the first request that needs it.
+  void server.ctx.embedder.warmup?.().catch((error: unknown) => server.app.log.warn({ err: error }, 'embedder warm-up failed'));
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -38,7 +46,13 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { superuser: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      superuser: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      collection: { type: 'string' },
+      user: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, sub, ...rest] = positionals;
   if (values.help || !command) {
@@ -72,6 +86,22 @@ async function main(argv: string[]): Promise<void> {
       }
       throw new UsageError('user: expected "create <username> <email>" or "promote <username>"');
     }
+    case 'import': {
+      if (!sub || rest.length > 0 || !values.collection) {
+        throw new UsageError('import: expected "import <folder> --collection <name>"');
+      }
+      const summary = await importFolder(loadConfig(), { path: sub, collection: values.collection, user: values.user });
+      console.log(
+        `Stored ${summary.stored}, already present ${summary.duplicates}, skipped ${summary.skipped}, ` +
+          `failed ${summary.failed.length}`,
+      );
+      for (const failure of summary.failed) console.error(`  ${failure.path}: ${failure.error}`);
+      if (summary.failed.length > 0) process.exitCode = 1;
+      return;
+    }
+    case 'reindex':
+      console.log(await reindex(loadConfig(), { force: values.force ?? false }));
+      return;
     case 'config':
       console.log(configReference());
       return;

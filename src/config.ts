@@ -96,8 +96,18 @@ const schema = z.object({
   EMBEDDING_WORKERS: int(0, 64).default(0).describe('Worker threads for the local model (0: one per CPU).'),
   EMBEDDING_BATCH_SIZE: int(1, 2048).default(64).describe('Texts per request for the openai provider.'),
   EMBEDDING_CONCURRENCY: int(1, 64).default(4).describe('Parallel requests for the openai provider.'),
+  EMBEDDING_MAX_RETRIES: int(0, 20).default(4).describe('Retries on 429/5xx/timeouts for the openai provider.'),
   EMBEDDING_TIMEOUT_SECONDS: int(1, 600).default(30).describe('Timeout per embedding request.'),
 
+  HYBRID_KEYWORD_WEIGHT: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Weight of the keyword leg in hybrid search (0–1); default measured per provider (local 0.75, openai 0.5).'),
+  SEARCH_EXACT_SCAN_LIMIT: int(0, 100_000_000)
+    .default(20_000)
+    .describe('Scopes with at most this many chunks are searched exactly; larger ones through the HNSW index.'),
   SEARCH_MAX_RESULTS: int(1, 50).default(5).describe('Default number of search results.'),
   SEARCH_MAX_TOKENS: int(1, 20_000).default(2000).describe('Default token budget of a search response.'),
 
@@ -139,7 +149,11 @@ export function readEnvironment(
 }
 
 export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
-  const result = schema.safeParse(source);
+  // An empty value (`PORT=` in a copied .env.example, `${VAR:-}` in compose) means "unset": use the default.
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const result = schema.safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -4,6 +4,7 @@ import type { JwtService } from './auth/jwt.js';
 import type { LastUsedTracker } from './auth/last-used.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { EmbeddingProvider } from './embeddings/provider.js';
 
 /** What services need from the running process; built once in `server.ts` and passed down explicitly. */
 export interface AppContext {
@@ -13,5 +14,6 @@ export interface AppContext {
   jwt: JwtService;
   lastUsed: LastUsedTracker;
   authenticator: Authenticator;
+  embedder: EmbeddingProvider;
   log: FastifyBaseLogger;
 }

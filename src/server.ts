@@ -8,6 +8,10 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { embeddingConfig } from './embeddings/from-config.js';
+import type { EmbeddingProvider } from './embeddings/provider.js';
+import { createEmbeddingProvider } from './embeddings/registry.js';
+import { ensureEmbeddingModel } from './modules/search/embedding-model.js';
 import { createServices, type Services } from './services.js';
 
 export interface RunningServer {
@@ -35,13 +39,15 @@ export function openConfiguredDatabase(config: Config, overrideDataDir?: string)
  */
 export async function startServer(
   config: Config,
-  options: { listen?: boolean; database?: DatabaseHandle } = {},
+  options: { listen?: boolean; database?: DatabaseHandle; embedder?: EmbeddingProvider } = {},
 ): Promise<RunningServer> {
   const handle = options.database ?? (await openConfiguredDatabase(config));
+  const embedder = options.embedder ?? createEmbeddingProvider(embeddingConfig(config));
   const app = Fastify(fastifyOptions(config));
   try {
     const applied = await migrate(handle.db);
     if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
+    await ensureEmbeddingModel(handle.db, embedder);
     const jwt = new JwtService({
       secret: resolveJwtSecret(config),
       algorithm: config.JWT_ALGORITHM,
@@ -51,12 +57,22 @@ export async function startServer(
       app.log.warn({ err: error }, 'writing last_used failed'),
     );
     const authenticator = createAuthenticator({ db: handle.db, jwt, lastUsed });
-    const ctx: AppContext = { config, db: handle.db, dbKind: handle.kind, jwt, lastUsed, authenticator, log: app.log };
+    const ctx: AppContext = {
+      config,
+      db: handle.db,
+      dbKind: handle.kind,
+      jwt,
+      lastUsed,
+      authenticator,
+      embedder,
+      log: app.log,
+    };
     const services = createServices(ctx);
     await createApp({ ctx, services, app });
     lastUsed.start();
     app.addHook('onClose', async () => {
       await lastUsed.stop();
+      if (!options.embedder) await embedder.close();
     });
     let url = '';
     if (options.listen !== false) {
@@ -80,6 +96,7 @@ export async function startServer(
     };
   } catch (error) {
     await app.close().catch(() => {});
+    if (!options.embedder) await embedder.close().catch(() => {});
     if (!options.database) await handle.close().catch(() => {});
     throw error;
   }

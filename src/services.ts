@@ -1,6 +1,9 @@
 import type { AppContext } from './context.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
+import { createDocumentsService } from './modules/documents/documents.service.js';
+import { createSearchService, defaultKeywordWeight } from './modules/search/search.service.js';
+import { embeddingConfig } from './embeddings/from-config.js';
 import { createTokensService } from './modules/tokens/tokens.service.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { createUsersService } from './modules/users/users.service.js';
@@ -13,6 +16,12 @@ export function createServices(ctx: AppContext) {
     tokens: createTokensService(ctx),
     usage: createUsageService(ctx),
     admin: createAdminService(ctx),
+    documents: createDocumentsService(ctx),
+    search: createSearchService({
+      ...ctx,
+      keywordWeight:
+        ctx.config.HYBRID_KEYWORD_WEIGHT ?? defaultKeywordWeight(embeddingConfig(ctx.config).provider),
+    }),
   };
 }
 

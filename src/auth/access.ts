@@ -82,3 +82,24 @@ export function assertCanActAsUser(principal: Principal, options: { write: boole
   requireUserCredential(principal);
   if (options.write) requireWriteScope(principal);
 }
+
+export interface DocumentRef {
+  collectionId: string;
+  /** The owner of the document's collection. */
+  ownerId: string;
+}
+
+/** Narrows a maybe-missing document to one the caller may read, else DOCUMENT_NOT_FOUND. */
+export function assertDocumentVisible<T extends DocumentRef>(principal: Principal, document: T | undefined): T {
+  if (!document || !canSeeCollection(principal, { id: document.collectionId, userId: document.ownerId })) {
+    throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
+  }
+  return document;
+}
+
+/** Changing or deleting a document: it must be visible and the credential must be allowed to write. */
+export function assertCanWriteDocument<T extends DocumentRef>(principal: Principal, document: T | undefined): T {
+  const visible = assertDocumentVisible(principal, document);
+  requireWriteScope(principal);
+  return visible;
+}

@@ -1,4 +1,5 @@
-export type CredentialKind = 'jwt' | 'pat' | 'cat';
+/** 'cli' is a local operator acting as a user through the command line (import), never a network credential. */
+export type CredentialKind = 'jwt' | 'pat' | 'cat' | 'cli';
 export type Scope = 'read' | 'write' | 'admin';
 export type CatPermission = 'read' | 'read_write';
 

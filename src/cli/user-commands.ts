@@ -4,7 +4,11 @@ import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { usersRepository } from '../modules/users/users.repository.js';
-import { password as passwordSchema } from '../modules/users/users.schemas.js';
+import {
+  email as emailSchema,
+  password as passwordSchema,
+  username as usernameSchema,
+} from '../modules/users/users.schemas.js';
 import { createUsersService } from '../modules/users/users.service.js';
 import { openConfiguredDatabase } from '../server.js';
 
@@ -37,6 +41,11 @@ async function readPassword(): Promise<string> {
 }
 
 export async function userCreate(config: Config, args: { username: string; email: string; superuser: boolean }) {
+  // The same rules as registration over REST, checked before asking for the password.
+  const username = usernameSchema.safeParse(args.username);
+  if (!username.success) throw new Error(`Username ${username.error.issues[0]?.message ?? 'is invalid'}`);
+  const email = emailSchema.safeParse(args.email);
+  if (!email.success) throw new Error(`Email ${email.error.issues[0]?.message ?? 'is invalid'}`);
   const password = await readPassword();
   const checked = passwordSchema.safeParse(password);
   if (!checked.success) throw new Error(`Password ${checked.error.issues[0]?.message ?? 'is invalid'}`);
@@ -46,7 +55,12 @@ export async function userCreate(config: Config, args: { username: string; email
     // Registration signs no tokens; a throwaway key satisfies the service's dependencies.
     const jwt = new JwtService({ secret: 'x'.repeat(32), algorithm: 'HS256', accessTokenMinutes: 1 });
     const users = createUsersService({ db: handle.db, jwt, config });
-    const user = await users.register({ ...args, password, isSuperuser: args.superuser });
+    const user = await users.register({
+      username: username.data,
+      email: email.data,
+      password,
+      isSuperuser: args.superuser,
+    });
     return `Created ${user.is_superuser ? 'superuser' : 'user'} ${user.username} (${user.user_id})`;
   } catch (error) {
     if (error instanceof AppError) throw new Error(error.message);

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -178,4 +179,73 @@ export const systemSettings = pgTable('system_settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
+});
+
+/** pgvector's `vector` without a fixed dimension: the dimension is the recorded model's, enforced by an index. */
+const anyVector = customType<{ data: number[]; driverData: string }>({
+  dataType: () => 'vector',
+  toDriver: (value) => `[${value.join(',')}]`,
+  fromDriver: (value) => JSON.parse(value) as number[],
+});
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * A document's chunks with their vectors and full-text index. `collection_id` is copied from the document so
+ * search can filter by tenant without a join; it changes with the document in the same transaction.
+ */
+export const chunks = pgTable(
+  'chunks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    collectionId: uuid('collection_id')
+      .notNull()
+      .references(() => collections.id, { onDelete: 'cascade' }),
+    chunkIndex: integer('chunk_index').notNull(),
+    content: text('content').notNull(),
+    headingPath: text('heading_path').array().notNull(),
+    /** The heading path as one string; indexed for keyword search with the content (titles matter). */
+    heading: text('heading').notNull(),
+    tokenCount: integer('token_count').notNull(),
+    /** SHA-256 of the embedded text, so an update re-embeds only chunks whose text changed. */
+    textHash: text('text_hash').notNull(),
+    embedding: anyVector('embedding').notNull(),
+    tsv: tsvector('tsv')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`to_tsvector('english', heading || ' ' || content)`,
+      ),
+    /** Number of lexeme occurrences in `tsv`: the BM25 document length. */
+    lexemeCount: integer('lexeme_count').notNull(),
+  },
+  (t) => [
+    uniqueIndex('chunks_document_index_key').on(t.documentId, t.chunkIndex),
+    index('chunks_collection_idx').on(t.collectionId),
+    index('chunks_tsv_idx').using('gin', t.tsv),
+  ],
+);
+
+/** BM25 document frequencies per collection and lexeme, maintained in the transactions that change chunks. */
+export const termStats = pgTable(
+  'term_stats',
+  {
+    collectionId: uuid('collection_id')
+      .notNull()
+      .references(() => collections.id, { onDelete: 'cascade' }),
+    term: text('term').notNull(),
+    docFreq: integer('doc_freq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.collectionId, t.term] })],
+);
+
+/** BM25 corpus size and total length per collection. */
+export const collectionStats = pgTable('collection_stats', {
+  collectionId: uuid('collection_id')
+    .primaryKey()
+    .references(() => collections.id, { onDelete: 'cascade' }),
+  chunkCount: integer('chunk_count').notNull().default(0),
+  totalLength: bigint('total_length', { mode: 'number' }).notNull().default(0),
 });

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { isUuid } from '../../db/ids.js';
-import { collectionAccessTokens, collections, documents } from '../../db/schema.js';
+import { collectionAccessTokens, collections } from '../../db/schema.js';
 
 export type CollectionRow = typeof collections.$inferSelect;
 export type CollectionWithCounts = CollectionRow & { documentCount: number; catCount: number };
@@ -12,8 +12,10 @@ const withCounts = {
   name: collections.name,
   createdAt: collections.createdAt,
   updatedAt: collections.updatedAt,
-  documentCount: sql<number>`(select count(*)::int from ${documents} where ${documents.collectionId} = ${collections.id})`,
-  catCount: sql<number>`(select count(*)::int from ${collectionAccessTokens} where ${collectionAccessTokens.collectionId} = ${collections.id})`,
+  // Written out: in a single-table select drizzle renders `${table.column}` unqualified, which inside these
+  // subqueries would compare the subquery table's own columns (and always count 0).
+  documentCount: sql<number>`(select count(*)::int from documents d where d.collection_id = collections.id)`,
+  catCount: sql<number>`(select count(*)::int from collection_access_tokens t where t.collection_id = collections.id)`,
 };
 
 export const collectionsRepository = {

@@ -1,0 +1,97 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import type { Config } from '../config.js';
+import { documentTypeFromPath } from '../ingest/document-types.js';
+import { collectionsRepository } from '../modules/collections/collections.repository.js';
+import { cliPrincipal, openCliContext } from './context.js';
+import { ProgressBar } from './progress.js';
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', '__pycache__', '.venv']);
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+/** A markdown file's first heading, else the file name. */
+export function titleFor(path: string, content: string): string {
+  const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/m.exec(content);
+  if (heading?.[1] && /\.(md|markdown|mdx)$/i.test(path)) return heading[1].slice(0, 500);
+  return basename(path).slice(0, 500);
+}
+
+export interface ImportSummary {
+  stored: number;
+  duplicates: number;
+  skipped: number;
+  failed: { path: string; error: string }[];
+}
+
+/**
+ * Stores a folder of markdown, text and code files in a collection (created if missing). Identical content
+ * already in the collection is skipped, so running it again stores nothing new.
+ */
+export async function importFolder(
+  config: Config,
+  args: { path: string; collection: string; user?: string | undefined; concurrency?: number },
+): Promise<ImportSummary> {
+  const root = args.path;
+  if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new Error(`${root} is not a directory`);
+  const cli = await openCliContext(config);
+  try {
+    const principal = await cliPrincipal(cli.ctx, args.user);
+    const existing = await collectionsRepository.findByName(cli.ctx.db, principal.userId, args.collection);
+    const collectionId =
+      existing?.id ?? (await cli.services.collections.create({ principal, name: args.collection })).collection_id;
+
+    const files: { path: string; type: NonNullable<ReturnType<typeof documentTypeFromPath>> }[] = [];
+    const summary: ImportSummary = { stored: 0, duplicates: 0, skipped: 0, failed: [] };
+    for await (const path of walk(root)) {
+      const type = documentTypeFromPath(path);
+      if (type) files.push({ path, type });
+      else summary.skipped += 1;
+    }
+    const progress = new ProgressBar('import', files.length);
+    let done = 0;
+    let next = 0;
+    const worker = async () => {
+      for (let index = next++; index < files.length; index = next++) {
+        const file = files[index];
+        if (!file) continue;
+        const rel = relative(root, file.path);
+        try {
+          const content = await readFile(file.path, 'utf8');
+          if (content.trim().length === 0 || content.includes('\u0000')) {
+            summary.skipped += 1;
+          } else {
+            const { duplicate } = await cli.services.documents.store({
+              principal,
+              collectionId,
+              title: titleFor(file.path, content),
+              content,
+              documentType: file.type,
+              metadata: { source_path: rel },
+            });
+            if (duplicate) summary.duplicates += 1;
+            else summary.stored += 1;
+          }
+        } catch (error) {
+          summary.failed.push({ path: rel, error: error instanceof Error ? error.message : String(error) });
+        }
+        done += 1;
+        progress.update(done);
+      }
+    };
+    await Promise.all(Array.from({ length: args.concurrency ?? 4 }, worker));
+    progress.update(files.length);
+    return summary;
+  } finally {
+    await cli.close();
+  }
+}

@@ -1,0 +1,165 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { authErrors, bearerSecurity, errorResponse, messageResponse } from '../../http/schemas.js';
+import type { Services } from '../../services.js';
+import {
+  documentParams,
+  documentResponse,
+  listQuery,
+  listResponse,
+  moveBody,
+  moveResponse,
+  searchBody,
+  searchResponse,
+  storeBody,
+  storeResponse,
+  updateBody,
+} from './documents.schemas.js';
+
+export function documentsRoutes(
+  services: Services,
+  defaults: { maxResults: number; maxTokens: number },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    const base = { tags: ['documents'], security: bearerSecurity };
+    const config = { countUsage: true };
+    const failures = { 404: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse, ...authErrors };
+
+    app.post(
+      '/documents',
+      {
+        config,
+        schema: {
+          ...base,
+          summary: 'Store a document (chunked and embedded); identical content returns the existing one',
+          body: storeBody,
+          response: { 201: storeResponse, 200: storeResponse, ...failures },
+        },
+      },
+      async (request, reply) => {
+        const { title, content, document_type, metadata, collection_id } = request.body;
+        const { document, duplicate } = await services.documents.store({
+          principal: await request.authenticate(),
+          title,
+          content,
+          documentType: document_type,
+          metadata,
+          collectionId: collection_id ?? undefined,
+        });
+        return reply.code(duplicate ? 200 : 201).send({ ...document, duplicate });
+      },
+    );
+
+    app.get(
+      '/documents',
+      {
+        config,
+        schema: { ...base, summary: 'Documents the caller can see (no content), paged', querystring: listQuery, response: { 200: listResponse, ...failures } },
+      },
+      async (request) => {
+        const { collection_id, document_type, ...page } = request.query;
+        return services.documents.list({
+          principal: await request.authenticate(),
+          collectionId: collection_id,
+          documentType: document_type,
+          ...page,
+        });
+      },
+    );
+
+    app.post(
+      '/documents/search',
+      {
+        config,
+        schema: {
+          ...base,
+          summary: 'Search by meaning and keyword within the caller\'s collections',
+          body: searchBody(defaults),
+          response: { 200: searchResponse, ...failures },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        const collectionIds = body.collection_ids ?? (body.collection_id ? [body.collection_id] : undefined);
+        const types = body.document_type === undefined ? undefined : [body.document_type].flat();
+        return services.search.search({
+          principal: await request.authenticate(),
+          query: body.query,
+          mode: body.mode,
+          maxResults: body.max_results,
+          maxTokens: body.max_tokens,
+          collectionIds,
+          documentTypes: types,
+          metadata: body.metadata,
+          createdAfter: body.created_after,
+          createdBefore: body.created_before,
+          updatedAfter: body.updated_after,
+          updatedBefore: body.updated_before,
+        });
+      },
+    );
+
+    app.get(
+      '/documents/:document_id',
+      { config, schema: { ...base, summary: 'One document with its content', params: documentParams, response: { 200: documentResponse, ...failures } } },
+      async (request) =>
+        services.documents.get({ principal: await request.authenticate(), documentId: request.params.document_id }),
+    );
+
+    app.patch(
+      '/documents/:document_id',
+      {
+        config,
+        schema: {
+          ...base,
+          summary: 'Change a document; omitted or null fields keep their values',
+          params: documentParams,
+          body: updateBody,
+          response: { 200: documentResponse, ...failures },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        return services.documents.update({
+          principal: await request.authenticate(),
+          documentId: request.params.document_id,
+          title: body.title ?? undefined,
+          content: body.content ?? undefined,
+          documentType: body.document_type ?? undefined,
+          metadata: body.metadata ?? undefined,
+          expectedUpdatedAt: body.expected_updated_at,
+        });
+      },
+    );
+
+    app.post(
+      '/documents/:document_id/move',
+      {
+        config,
+        schema: {
+          ...base,
+          summary: 'Move a document to another collection (no re-embedding)',
+          params: documentParams,
+          body: moveBody,
+          response: { 200: moveResponse, ...failures },
+        },
+      },
+      async (request) =>
+        services.documents.move({
+          principal: await request.authenticate(),
+          documentId: request.params.document_id,
+          targetCollectionId: request.body.target_collection_id,
+        }),
+    );
+
+    app.delete(
+      '/documents/:document_id',
+      {
+        config,
+        schema: { ...base, summary: 'Delete a document and its chunks', params: documentParams, response: { 200: messageResponse.extend({ document_id: z.string() }), ...failures } },
+      },
+      async (request) =>
+        services.documents.delete({ principal: await request.authenticate(), documentId: request.params.document_id }),
+    );
+  };
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { DOCUMENT_TYPES } from '../../ingest/document-types.js';
+import { pageQuery } from '../../http/schemas.js';
+
+export const MAX_METADATA_BYTES = 64 * 1024;
+
+export const documentType = z
+  .enum(DOCUMENT_TYPES, { error: () => `must be one of: ${DOCUMENT_TYPES.join(', ')}` })
+  .describe(`One of: ${DOCUMENT_TYPES.join(', ')}`);
+
+export const title = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
+export const content = z
+  .string()
+  .refine((value) => value.trim().length > 0, 'must not be empty')
+  .describe('The text (UTF-8, at most MAX_DOCUMENT_BYTES, default 5 MB)');
+export const metadata = z
+  .record(z.string(), z.unknown(), { error: () => 'must be a JSON object' })
+  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON`)
+  .describe('Free-form JSON object, filterable in search by containment');
+const id = z.string().min(1).max(100);
+
+export const storeBody = z.object({
+  title,
+  content,
+  document_type: documentType.default('markdown'),
+  metadata: metadata.nullish().transform((value) => value ?? {}),
+  collection_id: id.nullish().describe("Target collection; default: the caller's \"default\" collection (a CAT: its own)"),
+});
+
+export const updateBody = z.object({
+  title: title.nullish(),
+  content: content.nullish(),
+  document_type: documentType.nullish(),
+  metadata: metadata.nullish(),
+  expected_updated_at: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('Refuse with 409 DOCUMENT_CHANGED if the document was updated after this time'),
+});
+
+export const moveBody = z.object({ target_collection_id: id });
+export const documentParams = z.object({ document_id: id });
+export const listQuery = pageQuery(50).extend({
+  collection_id: id.optional(),
+  document_type: documentType.optional(),
+  sort: z.enum(['created_at', 'updated_at', 'title']).default('created_at'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1).max(50)]);
+const timestamp = z.iso.datetime({ offset: true });
+
+export const searchBody = (defaults: { maxResults: number; maxTokens: number }) =>
+  z.object({
+    query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
+    mode: z.enum(['hybrid', 'semantic', 'keyword']).default('hybrid').describe('hybrid (default) fuses keyword and semantic'),
+    collection_id: id.optional(),
+    collection_ids: z.array(id).min(1).max(100).optional(),
+    document_type: oneOrMany(documentType).optional(),
+    metadata: metadata.optional(),
+    created_after: timestamp.optional(),
+    created_before: timestamp.optional(),
+    updated_after: timestamp.optional(),
+    updated_before: timestamp.optional(),
+    max_results: z.number().int().min(1).max(50).default(defaults.maxResults),
+    max_tokens: z.number().int().min(1).max(20_000).default(defaults.maxTokens).describe('Hard budget for formatted_context in cl100k tokens'),
+  });
+
+const summaryFields = {
+  document_id: z.string(),
+  title: z.string(),
+  collection_id: z.string(),
+  collection_name: z.string(),
+  content_hash: z.string(),
+  document_type: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  chunk_count: z.number(),
+  token_count: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+};
+export const documentSummary = z.object(summaryFields);
+export const documentResponse = z.object({ ...summaryFields, content: z.string() });
+export const storeResponse = documentSummary.extend({
+  duplicate: z.boolean().describe('True when identical content already existed in the collection and was returned'),
+});
+export const moveResponse = documentResponse.extend({ previous_collection_id: z.string() });
+export const listResponse = z.object({
+  documents: z.array(documentSummary),
+  total: z.number(),
+  limit: z.number(),
+  offset: z.number(),
+});
+const rankPair = z.object({ keyword: z.number().nullable(), semantic: z.number().nullable() });
+export const searchResponse = z.object({
+  query: z.string(),
+  mode: z.enum(['hybrid', 'semantic', 'keyword']),
+  results: z.array(
+    z.object({
+      document_id: z.string(),
+      title: z.string(),
+      chunk_index: z.number(),
+      content: z.string(),
+      score: z.number(),
+      collection: z.string(),
+      collection_id: z.string(),
+      document_type: z.string(),
+      heading_path: z.array(z.string()),
+      truncated: z.boolean(),
+      ranks: rankPair,
+      scores: rankPair,
+    }),
+  ),
+  total_results: z.number(),
+  tokens_used: z.number(),
+  formatted_context: z.string(),
+});

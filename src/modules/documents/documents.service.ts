@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import {
+  assertCanWriteCollection,
+  assertCanWriteDocument,
+  assertCollectionVisible,
+  assertDocumentVisible,
+  collectionScope,
+} from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { AppContext } from '../../context.js';
+import { conflict, notFound, tooLarge } from '../../errors.js';
+import { chunkDocument } from '../../ingest/chunker.js';
+import type { DocumentType } from '../../ingest/document-types.js';
+import { collectionsRepository } from '../collections/collections.repository.js';
+import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
+import {
+  type DocumentRow,
+  type DocumentSort,
+  type DocumentWithCollection,
+  documentsRepository,
+  type NewChunk,
+} from './documents.repository.js';
+import { presentDocument, presentSummary } from './documents.presenter.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** What gets embedded for a chunk: its heading path gives the model the context the text alone may lack. */
+export function embeddingText(headingPath: string[], content: string): string {
+  return `${headingPath.join(' › ')}\n\n${content}`;
+}
+
+export interface StoreInput {
+  principal: Principal;
+  title: string;
+  content: string;
+  documentType: DocumentType;
+  metadata: Record<string, unknown>;
+  collectionId?: string | undefined;
+}
+
+export interface UpdateInput {
+  principal: Principal;
+  documentId: string;
+  title?: string | undefined;
+  content?: string | undefined;
+  documentType?: DocumentType | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  /** Optimistic concurrency: refuse the update if the document changed since this time (ISO string). */
+  expectedUpdatedAt?: string | undefined;
+}
+
+export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | 'embedder'>) {
+  const { db, config, embedder } = ctx;
+  /** Identical concurrent stores share one embedding job instead of each paying for it. */
+  const inFlight = new Map<string, Promise<Float32Array[]>>();
+
+  function checkSize(content: string) {
+    const bytes = Buffer.byteLength(content, 'utf8');
+    if (bytes > config.MAX_DOCUMENT_BYTES) {
+      throw tooLarge(
+        'DOCUMENT_TOO_LARGE',
+        `Content is ${bytes} bytes; the limit is ${config.MAX_DOCUMENT_BYTES} bytes (MAX_DOCUMENT_BYTES)`,
+      );
+    }
+  }
+
+  function chunk(title: string, content: string, documentType: DocumentType) {
+    return chunkDocument(
+      { title, content, documentType },
+      { maxTokens: config.CHUNK_MAX_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS },
+    );
+  }
+
+  /**
+   * Chunks and embeds a text. Vectors already stored for identical chunk text (`reuse`) are kept, so an edit
+   * re-embeds only what changed. Runs before any transaction: if embedding fails, nothing has been written.
+   */
+  async function prepareChunks(
+    title: string,
+    content: string,
+    documentType: DocumentType,
+    reuse: (hashes: string[]) => Promise<Map<string, number[]>> = async () => new Map(),
+    flightKey?: string,
+  ): Promise<NewChunk[]> {
+    const pieces = chunk(title, content, documentType).map((piece) => {
+      const text = embeddingText(piece.headingPath, piece.text);
+      return { piece, text, hash: sha256(text) };
+    });
+    const known = await reuse(pieces.map((p) => p.hash));
+    const missing = [...new Set(pieces.filter((p) => !known.has(p.hash)).map((p) => p.text))];
+    let vectors: Float32Array[] = [];
+    if (missing.length > 0) {
+      const job = (flightKey && inFlight.get(flightKey)) || embedder.embed(missing, 'document');
+      if (flightKey && !inFlight.has(flightKey)) {
+        inFlight.set(flightKey, job);
+        void job.finally(() => inFlight.delete(flightKey)).catch(() => {});
+      }
+      vectors = await job;
+    }
+    const fresh = new Map(missing.map((text, i) => [sha256(text), vectors[i]]));
+    return pieces.map(({ piece, hash }) => {
+      const embedding = known.get(hash) ?? fresh.get(hash);
+      if (!embedding) throw new Error(`no vector for chunk ${piece.index}`);
+      return {
+        chunkIndex: piece.index,
+        content: piece.text,
+        headingPath: piece.headingPath,
+        tokenCount: piece.tokenCount,
+        textHash: hash,
+        embedding,
+      };
+    });
+  }
+
+  const totals = (chunks: NewChunk[]) => ({
+    chunkCount: chunks.length,
+    tokenCount: chunks.reduce((sum, c) => sum + c.tokenCount, 0),
+  });
+
+  async function targetCollection(principal: Principal, collectionId: string | undefined) {
+    if (collectionId !== undefined) return collectionsRepository.findById(db, collectionId);
+    if (principal.collection) return collectionsRepository.findById(db, principal.collection.id);
+    const fallback = await collectionsRepository.findByName(db, principal.userId, DEFAULT_COLLECTION_NAME);
+    if (!fallback) {
+      throw notFound('COLLECTION_NOT_FOUND', 'You have no "default" collection; pass collection_id to choose one');
+    }
+    return fallback;
+  }
+
+  const duplicateContent = (existing: { id: string }) =>
+    conflict('DUPLICATE_CONTENT', `The target collection already holds this exact content (document ${existing.id})`);
+
+  return {
+    /** Stores a document with its chunks and vectors in one transaction; identical content is not stored twice. */
+    async store(input: StoreInput) {
+      const { principal } = input;
+      checkSize(input.content);
+      const collection = assertCanWriteCollection(principal, await targetCollection(principal, input.collectionId));
+      const contentHash = sha256(input.content);
+      const existing = await documentsRepository.findByHash(db, collection.id, contentHash);
+      if (existing) return { document: presentSummary(existing, collection.name), duplicate: true };
+
+      const chunks = await prepareChunks(
+        input.title,
+        input.content,
+        input.documentType,
+        undefined,
+        `${collection.id}:${contentHash}:${input.title}:${input.documentType}`,
+      );
+      const outcome = await db
+        .transaction(async (tx) => {
+          await documentsRepository.lockCollections(tx, [collection.id]);
+          const raced = await documentsRepository.findByHash(tx, collection.id, contentHash);
+          if (raced) return { row: raced as DocumentRow, duplicate: true };
+          const row = await documentsRepository.insert(tx, {
+            collectionId: collection.id,
+            title: input.title,
+            content: input.content,
+            contentHash,
+            documentType: input.documentType,
+            metadata: input.metadata,
+            ...totals(chunks),
+          });
+          await documentsRepository.insertChunks(tx, row.id, collection.id, chunks);
+          return { row, duplicate: false };
+        })
+        .catch(async (error: unknown) => {
+          // Another instance inserted the same content between our check and insert.
+          if (!isUniqueViolation(error)) throw error;
+          const row = await documentsRepository.findByHash(db, collection.id, contentHash);
+          if (!row) throw error;
+          return { row: row as DocumentRow, duplicate: true };
+        });
+      return { document: presentSummary(outcome.row, collection.name), duplicate: outcome.duplicate };
+    },
+
+    async get(input: { principal: Principal; documentId: string }) {
+      const document = assertDocumentVisible(input.principal, await documentsRepository.findById(db, input.documentId));
+      return presentDocument(document);
+    },
+
+    async list(input: {
+      principal: Principal;
+      collectionId?: string | undefined;
+      documentType?: string | undefined;
+      limit: number;
+      offset: number;
+      sort: DocumentSort;
+      order: 'asc' | 'desc';
+    }) {
+      if (input.collectionId !== undefined) {
+        assertCollectionVisible(input.principal, await collectionsRepository.findById(db, input.collectionId));
+      }
+      const page = await documentsRepository.list(db, { ...input, scope: collectionScope(input.principal) });
+      return {
+        documents: page.rows.map((row) => presentSummary(row, row.collectionName)),
+        total: page.total,
+        limit: input.limit,
+        offset: input.offset,
+      };
+    },
+
+    /** Partial update: omitted fields keep their values; only chunks whose text changed are embedded again. */
+    async update(input: UpdateInput) {
+      const current = assertCanWriteDocument(input.principal, await documentsRepository.findById(db, input.documentId));
+      if (input.content !== undefined) checkSize(input.content);
+      const next = {
+        title: input.title ?? current.title,
+        content: input.content ?? current.content,
+        documentType: (input.documentType ?? current.documentType) as DocumentType,
+        metadata: input.metadata ?? current.metadata,
+      };
+      const textChanged =
+        next.title !== current.title || next.content !== current.content || next.documentType !== current.documentType;
+      const contentHash = sha256(next.content);
+      if (contentHash !== current.contentHash) {
+        const clash = await documentsRepository.findByHash(db, current.collectionId, contentHash);
+        if (clash && clash.id !== current.id) throw duplicateContent(clash);
+      }
+      const chunks = textChanged
+        ? await prepareChunks(next.title, next.content, next.documentType, (hashes) =>
+            documentsRepository.embeddingsByTextHash(db, current.id, hashes),
+          )
+        : undefined;
+
+      const updated = await db.transaction(async (tx) => {
+        await documentsRepository.lockCollections(tx, [current.collectionId]);
+        const fresh = await documentsRepository.findById(tx, current.id);
+        if (!fresh || fresh.collectionId !== current.collectionId) {
+          throw conflict('DOCUMENT_CHANGED', 'The document was moved or deleted meanwhile; reload it and retry');
+        }
+        if (input.expectedUpdatedAt !== undefined && fresh.updatedAt.toISOString() !== new Date(input.expectedUpdatedAt).toISOString()) {
+          throw conflict('DOCUMENT_CHANGED', 'The document was changed by someone else since you loaded it');
+        }
+        if (chunks) {
+          await documentsRepository.deleteChunks(tx, current.id, current.collectionId);
+          await documentsRepository.insertChunks(tx, current.id, current.collectionId, chunks);
+        }
+        return documentsRepository.update(tx, current.id, {
+          ...next,
+          contentHash,
+          ...(chunks ? totals(chunks) : {}),
+        });
+      });
+      if (!updated) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
+      return presentDocument({ ...current, ...updated });
+    },
+
+    /** Moves a document to another collection the caller may write to; vectors move along, nothing is embedded. */
+    async move(input: { principal: Principal; documentId: string; targetCollectionId: string }) {
+      const current = assertCanWriteDocument(input.principal, await documentsRepository.findById(db, input.documentId));
+      const target = assertCanWriteCollection(
+        input.principal,
+        await collectionsRepository.findById(db, input.targetCollectionId),
+      );
+      if (target.id === current.collectionId) return { ...presentDocument(current), previous_collection_id: current.collectionId };
+      const moved = await db.transaction(async (tx) => {
+        await documentsRepository.lockCollections(tx, [current.collectionId, target.id]);
+        const fresh = await documentsRepository.findById(tx, current.id);
+        if (!fresh) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
+        const clash = await documentsRepository.findByHash(tx, target.id, fresh.contentHash);
+        if (clash) throw duplicateContent(clash);
+        await documentsRepository.moveChunks(tx, fresh.id, fresh.collectionId, target.id);
+        return documentsRepository.update(tx, fresh.id, { collectionId: target.id });
+      });
+      if (!moved) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
+      const document: DocumentWithCollection = { ...current, ...moved, collectionName: target.name, ownerId: target.userId };
+      return { ...presentDocument(document), previous_collection_id: current.collectionId };
+    },
+
+    async delete(input: { principal: Principal; documentId: string }) {
+      const current = assertCanWriteDocument(input.principal, await documentsRepository.findById(db, input.documentId));
+      await db.transaction(async (tx) => {
+        await documentsRepository.lockCollections(tx, [current.collectionId]);
+        const fresh = await documentsRepository.findById(tx, current.id);
+        if (!fresh) return;
+        await documentsRepository.deleteChunks(tx, fresh.id, fresh.collectionId);
+        await documentsRepository.delete(tx, fresh.id);
+      });
+      return { message: `Document "${current.title}" deleted`, document_id: current.id };
+    },
+  };
+}
+
+export type DocumentsService = ReturnType<typeof createDocumentsService>;

@@ -1,0 +1,187 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.js';
+
+/** Narrowing applied to both legs of a search, always inside the caller's visible collections. */
+export interface SearchFilter {
+  collectionIds: string[];
+  documentTypes?: string[] | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  updatedAfter?: string | undefined;
+  updatedBefore?: string | undefined;
+}
+
+export interface ChunkHit {
+  id: string;
+  score: number;
+}
+
+export interface ChunkDetail {
+  id: string;
+  document_id: string;
+  chunk_index: number;
+  content: string;
+  heading_path: string[];
+  token_count: number;
+  title: string;
+  document_type: string;
+  collection_id: string;
+  collection_name: string;
+}
+
+
+const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+
+function filterSql(filter: SearchFilter): SQL {
+  const parts: SQL[] = [sql`c.collection_id = any(${uuidArray(filter.collectionIds)})`];
+  if (filter.documentTypes?.length) {
+    parts.push(sql`d.document_type = any(${`{${filter.documentTypes.join(',')}}`}::text[])`);
+  }
+  if (filter.metadata && Object.keys(filter.metadata).length > 0) {
+    parts.push(sql`d.metadata @> ${JSON.stringify(filter.metadata)}::jsonb`);
+  }
+  if (filter.createdAfter) parts.push(sql`d.created_at >= ${filter.createdAfter}::timestamptz`);
+  if (filter.createdBefore) parts.push(sql`d.created_at < ${filter.createdBefore}::timestamptz`);
+  if (filter.updatedAfter) parts.push(sql`d.updated_at >= ${filter.updatedAfter}::timestamptz`);
+  if (filter.updatedBefore) parts.push(sql`d.updated_at < ${filter.updatedBefore}::timestamptz`);
+  return sql.join(parts, sql` and `);
+}
+
+/** Words of the query joined with OR, for websearch_to_tsquery (which never fails on odd input). */
+export function orQuery(query: string): string {
+  return query
+    .replace(/["()]/g, ' ')
+    .split(/\s+/)
+    .map((word) => word.replace(/^[-+]+/, ''))
+    .filter((word) => word.length > 0 && word.toLowerCase() !== 'or')
+    .join(' or ');
+}
+
+export const searchRepository = {
+  async scopeSize(db: Executor, collectionIds: string[]): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(
+      db,
+      sql`select coalesce(sum(chunk_count), 0)::int as n from collection_stats
+          where collection_id = any(${uuidArray(collectionIds)})`,
+    );
+    return row?.n ?? 0;
+  },
+
+  /**
+   * Nearest chunks by cosine similarity. Small scopes are scanned exactly; large ones use the HNSW index with
+   * pgvector's iterative scan, so a tenant filter cannot starve the index of matches.
+   */
+  async dense(
+    db: Executor,
+    query: { vector: string; dimensions: number; exactScanLimit: number },
+    filter: SearchFilter,
+    limit: number,
+  ): Promise<ChunkHit[]> {
+    const { vector, dimensions } = query;
+    const where = filterSql(filter);
+    // Below the limit an exact scan is fast and guaranteed complete; above it, the HNSW index.
+    const scope = await this.scopeSize(db, filter.collectionIds);
+    if (scope <= query.exactScanLimit) {
+      return queryRows<ChunkHit>(
+        db,
+        sql`select c.id, 1 - (c.embedding <=> ${vector}::vector) as score
+            from chunks c join documents d on d.id = c.document_id
+            where ${where}
+            order by c.embedding <=> ${vector}::vector, c.id
+            limit ${limit}`,
+      );
+    }
+    const dim = sql.raw(String(Math.trunc(dimensions)));
+    return db.transaction(async (tx) => {
+      await tx.execute(sql`set local hnsw.iterative_scan = relaxed_order`);
+      await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.min(1000, Math.max(100, limit * 2))}`));
+      return queryRows<ChunkHit>(
+        tx,
+        sql`select id, score from (
+              select c.id, 1 - ((c.embedding::vector(${dim})) <=> ${vector}::vector(${dim})) as score
+              from chunks c join documents d on d.id = c.document_id
+              where ${where}
+              order by (c.embedding::vector(${dim})) <=> ${vector}::vector(${dim})
+              limit ${limit}
+            ) hits order by score desc, id`,
+      );
+    });
+  },
+
+  /** Cosine similarity of specific chunks to the query (dense re-scoring of keyword candidates). */
+  async similarities(db: Executor, vector: string, ids: string[]): Promise<ChunkHit[]> {
+    if (ids.length === 0) return [];
+    return queryRows<ChunkHit>(
+      db,
+      sql`select c.id, 1 - (c.embedding <=> ${vector}::vector) as score from chunks c
+          where c.id = any(${uuidArray(ids)})`,
+    );
+  },
+
+  /**
+   * BM25 (k1, b) over chunks matching any query term, with document frequencies and lengths summed over the
+   * searched collections only: scores depend on the caller's data, never on other tenants'.
+   */
+  async keyword(
+    db: Executor,
+    query: string,
+    filter: SearchFilter,
+    limit: number,
+    params: { k1: number; b: number } = { k1: 1.2, b: 0.75 },
+  ): Promise<ChunkHit[]> {
+    const terms = orQuery(query);
+    if (!terms) return [];
+    const colls = uuidArray(filter.collectionIds);
+    const k1 = sql`${params.k1}::float8`;
+    const b = sql`${params.b}::float8`;
+    return queryRows<ChunkHit>(
+      db,
+      sql`with q as (select websearch_to_tsquery('english', ${terms}) as tsq),
+        terms as (select distinct u.lexeme from unnest(to_tsvector('english', ${query})) u),
+        corpus as (
+          select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as n,
+                 greatest(coalesce(sum(total_length), 0)::float8 / greatest(coalesce(sum(chunk_count), 0), 1), 1) as avgdl
+          from collection_stats where collection_id = any(${colls})),
+        df as (
+          select t.term, sum(t.doc_freq)::float8 as df from term_stats t
+          where t.collection_id = any(${colls}) and t.term in (select lexeme from terms)
+          group by t.term),
+        candidates as (
+          select c.id, c.tsv, c.lexeme_count from chunks c join documents d on d.id = c.document_id, q
+          where ${filterSql(filter)} and c.tsv @@ q.tsq)
+        select cand.id,
+          sum(ln(1 + (corpus.n - df.df + 0.5) / (df.df + 0.5))
+              * (coalesce(array_length(u.positions, 1), 1) * (${k1} + 1))
+              / (coalesce(array_length(u.positions, 1), 1)
+                 + ${k1} * (1 - ${b} + ${b} * cand.lexeme_count / corpus.avgdl))) as score
+        from candidates cand
+        cross join lateral unnest(cand.tsv) u
+        join df on df.term = u.lexeme
+        cross join corpus
+        group by cand.id
+        order by score desc, cand.id
+        limit ${limit}`,
+    );
+  },
+
+  async documentIdsOf(db: Executor, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await queryRows<{ id: string; document_id: string }>(
+      db,
+      sql`select id, document_id from chunks where id = any(${uuidArray(ids)})`,
+    );
+    return new Map(rows.map((row) => [row.id, row.document_id]));
+  },
+
+  async details(db: Executor, ids: string[]): Promise<ChunkDetail[]> {
+    if (ids.length === 0) return [];
+    return queryRows<ChunkDetail>(
+      db,
+      sql`select c.id, c.document_id, c.chunk_index, c.content, c.heading_path, c.token_count, d.title,
+                 d.document_type, d.collection_id, col.name as collection_name
+          from chunks c join documents d on d.id = c.document_id join collections col on col.id = d.collection_id
+          where c.id = any(${uuidArray(ids)})`,
+    );
+  },
+};

@@ -1,0 +1,196 @@
+import { collectionScope, assertCollectionVisible } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
+import type { AppContext } from '../../context.js';
+import { countTokens, truncateToTokens } from '../../ingest/tokenizer.js';
+import { collectionsRepository } from '../collections/collections.repository.js';
+import { type Candidate, type Fused, fuse } from './fusion.js';
+import { type ChunkDetail, type SearchFilter, searchRepository } from './search.repository.js';
+
+export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
+
+/** Whatever is asked, a response never carries more than this many tokens (MCP clients reject ~25k). */
+export const HARD_TOKEN_CAP = 20_000;
+/** Candidates taken from each leg before fusion. */
+const LEG_CANDIDATES = 100;
+/** A result cut to fit the budget must keep at least this many tokens of content to be worth showing. */
+const MIN_PARTIAL_TOKENS = 40;
+
+export interface SearchInput {
+  principal: Principal;
+  query: string;
+  mode: SearchMode;
+  maxResults: number;
+  maxTokens: number;
+  collectionIds?: string[] | undefined;
+  documentTypes?: string[] | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  updatedAfter?: string | undefined;
+  updatedBefore?: string | undefined;
+}
+
+export interface SearchResult {
+  document_id: string;
+  title: string;
+  chunk_index: number;
+  content: string;
+  score: number;
+  collection: string;
+  collection_id: string;
+  document_type: string;
+  heading_path: string[];
+  truncated: boolean;
+  ranks: { keyword: number | null; semantic: number | null };
+  scores: { keyword: number | null; semantic: number | null };
+}
+
+export interface SearchResponse {
+  query: string;
+  mode: SearchMode;
+  results: SearchResult[];
+  total_results: number;
+  tokens_used: number;
+  formatted_context: string;
+}
+
+function resultHeader(detail: ChunkDetail, score: number): string {
+  const where = detail.heading_path.slice(1).join(' › ');
+  return `## ${detail.title}\n*Collection: ${detail.collection_name}${where ? ` · ${where}` : ''} · relevance ${score.toFixed(2)}*\n\n`;
+}
+const SEPARATOR = '\n\n---\n\n';
+
+/** The keyword weight of hybrid fusion for each provider, as measured in bench/ (see README). */
+export function defaultKeywordWeight(provider: 'local' | 'openai'): number {
+  return provider === 'local' ? 0.75 : 0.5;
+}
+
+export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & { keywordWeight: number }) {
+  const { db, embedder, keywordWeight, config } = ctx;
+
+  async function scopeIds(principal: Principal, requested?: string[]): Promise<string[]> {
+    if (requested && requested.length > 0) {
+      const ids: string[] = [];
+      for (const id of new Set(requested)) {
+        ids.push(assertCollectionVisible(principal, await collectionsRepository.findById(db, id)).id);
+      }
+      return ids;
+    }
+    const scope = collectionScope(principal);
+    if (scope.kind === 'collection') return [scope.collectionId];
+    const page = await collectionsRepository.listForOwner(db, scope.userId, { limit: 100_000, offset: 0 });
+    return page.rows.map((row) => row.id);
+  }
+
+  async function rank(input: SearchInput, filter: SearchFilter): Promise<Fused[]> {
+    const wantKeyword = input.mode !== 'semantic';
+    const wantSemantic = input.mode !== 'keyword';
+    const [keywordHits, queryVector] = await Promise.all([
+      wantKeyword ? searchRepository.keyword(db, input.query, filter, LEG_CANDIDATES) : Promise.resolve([]),
+      wantSemantic ? embedder.embed([input.query], 'query').then(([v]) => v) : Promise.resolve(undefined),
+    ]);
+    const candidates = new Map<string, Candidate>(keywordHits.map((h) => [h.id, { id: h.id, keyword: h.score }]));
+    if (queryVector) {
+      const literal = `[${Array.from(queryVector).join(',')}]`;
+      const denseHits = await searchRepository.dense(
+        db,
+        { vector: literal, dimensions: queryVector.length, exactScanLimit: config.SEARCH_EXACT_SCAN_LIMIT },
+        filter,
+        LEG_CANDIDATES,
+      );
+      for (const hit of denseHits) candidates.set(hit.id, { ...candidates.get(hit.id), id: hit.id, semantic: hit.score });
+      const unscored = [...candidates.values()].filter((c) => c.semantic === undefined).map((c) => c.id);
+      for (const hit of await searchRepository.similarities(db, literal, unscored)) {
+        const candidate = candidates.get(hit.id);
+        if (candidate) candidate.semantic = hit.score;
+      }
+    }
+    const weight = input.mode === 'keyword' ? 1 : input.mode === 'semantic' ? 0 : keywordWeight;
+    const fused = fuse([...candidates.values()], weight);
+    // Report each single-leg mode in its own units (BM25, cosine) rather than the normalised mix.
+    if (input.mode === 'keyword') return fused.map((f) => ({ ...f, score: f.keyword.score ?? 0 }));
+    if (input.mode === 'semantic') return fused.map((f) => ({ ...f, score: f.semantic.score ?? 0 }));
+    return fused;
+  }
+
+  return {
+    /**
+     * The ranking alone, without token budget or presentation: chunk ids with their document ids, best first.
+     * Used by the benchmarks, which need deeper lists (Recall@100) than a response may carry.
+     */
+    async rankChunks(input: SearchInput, limit: number): Promise<{ chunkId: string; documentId: string; score: number }[]> {
+      const collectionIds = await scopeIds(input.principal, input.collectionIds);
+      if (collectionIds.length === 0) return [];
+      const ranked = (await rank(input, { ...input, collectionIds })).slice(0, limit);
+      const owners = await searchRepository.documentIdsOf(db, ranked.map((r) => r.id));
+      return ranked.flatMap((r) => {
+        const documentId = owners.get(r.id);
+        return documentId ? [{ chunkId: r.id, documentId, score: r.score }] : [];
+      });
+    },
+
+    async search(input: SearchInput): Promise<SearchResponse> {
+      const collectionIds = await scopeIds(input.principal, input.collectionIds);
+      const empty = { query: input.query, mode: input.mode, results: [], total_results: 0, tokens_used: 0, formatted_context: '' };
+      if (collectionIds.length === 0) return empty;
+      const filter: SearchFilter = { ...input, collectionIds };
+      const ranked = (await rank(input, filter)).slice(0, input.maxResults);
+      const details = new Map((await searchRepository.details(db, ranked.map((r) => r.id))).map((d) => [d.id, d]));
+
+      const budget = Math.min(input.maxTokens, HARD_TOKEN_CAP);
+      const results: SearchResult[] = [];
+      const parts: string[] = [];
+      let used = 0;
+      for (const hit of ranked) {
+        const detail = details.get(hit.id);
+        if (!detail) continue;
+        const header = resultHeader(detail, hit.score);
+        const overhead = countTokens(header) + (parts.length > 0 ? countTokens(SEPARATOR) : 0);
+        const room = budget - used - overhead;
+        if (room < Math.min(MIN_PARTIAL_TOKENS, countTokens(detail.content))) break;
+        const fits = countTokens(detail.content) <= room;
+        const content = fits ? detail.content : truncateToTokens(detail.content, room);
+        parts.push(header + content);
+        used = countTokens(parts.join(SEPARATOR));
+        results.push({
+          document_id: detail.document_id,
+          title: detail.title,
+          chunk_index: detail.chunk_index,
+          content,
+          score: hit.score,
+          collection: detail.collection_name,
+          collection_id: detail.collection_id,
+          document_type: detail.document_type,
+          heading_path: detail.heading_path,
+          truncated: !fits,
+          ranks: { keyword: hit.keyword.rank, semantic: hit.semantic.rank },
+          scores: { keyword: hit.keyword.score, semantic: hit.semantic.score },
+        });
+        if (!fits) break;
+      }
+      // Token counts of joined text can differ from the sum of the parts by a token at a seam; trim the last
+      // result until the whole context is within budget, so the budget is a hard limit.
+      let formatted = parts.join(SEPARATOR);
+      while (results.length > 0 && countTokens(formatted) > budget) {
+        const last = results[results.length - 1];
+        const lastPart = parts[parts.length - 1];
+        if (!last || lastPart === undefined) break;
+        const excess = countTokens(formatted) - budget;
+        const keep = countTokens(last.content) - excess - 2;
+        if (keep < 1) {
+          results.pop();
+          parts.pop();
+        } else {
+          const header = lastPart.slice(0, lastPart.length - last.content.length);
+          last.content = truncateToTokens(last.content, keep);
+          last.truncated = true;
+          parts[parts.length - 1] = header + last.content;
+        }
+        formatted = parts.join(SEPARATOR);
+      }
+      return { ...empty, results, total_results: ranked.length, tokens_used: countTokens(formatted), formatted_context: formatted };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
