@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { registerAuthentication } from './http/authentication.js';
-import { registerErrorHandling } from './http/errors.js';
+import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limit.js';
@@ -29,6 +29,11 @@ export function fastifyOptions(config: Config) {
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    // Errors raised before routing (bad URL encoding, over-long path parameters) get the same body shape too.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      reply.code(status).send(errorBody('BAD_REQUEST', error.message));
     },
   };
 }
@@ -77,7 +82,7 @@ export async function createApp(deps: {
         tokensRoutes(services, { patMaxDays: config.PAT_MAX_EXPIRY_DAYS, catMaxDays: config.CAT_MAX_EXPIRY_DAYS }),
       );
       await typed.register(collectionsRoutes(services));
-      await typed.register(adminRoutes(services));
+      await typed.register(adminRoutes(services, { promotePerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE }));
       await typed.register(
         documentsRoutes(services, { maxResults: config.SEARCH_MAX_RESULTS, maxTokens: config.SEARCH_MAX_TOKENS }),
       );

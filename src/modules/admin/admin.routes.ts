@@ -16,7 +16,7 @@ import {
   userUpdateBody,
 } from './admin.schemas.js';
 
-export function adminRoutes(services: Services): FastifyPluginAsyncZod {
+export function adminRoutes(services: Services, limits: { promotePerMinute: number }): FastifyPluginAsyncZod {
   return async (app) => {
     const base = { tags: ['admin'], security: bearerSecurity };
     const notFound = { 404: errorResponse, ...authErrors };
@@ -83,7 +83,14 @@ export function adminRoutes(services: Services): FastifyPluginAsyncZod {
     app.post(
       '/admin/users/:user_id/promote',
       {
-        config: { rateLimit: { max: 10, timeWindow: 60_000, keyGenerator: (request: { ip: string }) => `promote:${request.ip}` } },
+        // Guessing the admin key is slowed like guessing a password.
+        config: {
+          rateLimit: {
+            max: limits.promotePerMinute,
+            timeWindow: 60_000,
+            keyGenerator: (request: { ip: string }) => `promote:${request.ip}`,
+          },
+        },
         schema: {
           tags: ['admin'],
           summary: 'Make a user a superuser, authorised by the X-Admin-API-Key header (bootstrap)',

@@ -1,8 +1,9 @@
-import { requireSuperuser } from '../../auth/access.js';
+import { requireSuperuser, requireWriteScope } from '../../auth/access.js';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Principal } from '../../auth/principal.js';
 import { safeEqual } from '../../auth/secrets.js';
 import type { AppContext } from '../../context.js';
+import { isUuid } from '../../db/ids.js';
 import { AppError, badRequest, notFound, unauthorized } from '../../errors.js';
 import { usersRepository } from '../users/users.repository.js';
 import { assertUserFieldsFree, presentUser, userConflictError, type UserView } from '../users/users.service.js';
@@ -44,6 +45,7 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
 
     async updateUser(input: { principal: Principal; userId: string; changes: UserUpdate }): Promise<UserView> {
       requireSuperuser(input.principal);
+      requireWriteScope(input.principal);
       const { changes } = input;
       const user = await existingUser(input.userId);
       if (user.id === input.principal.userId && (changes.is_active === false || changes.is_superuser === false)) {
@@ -75,10 +77,12 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
 
     async deleteUser(input: { principal: Principal; userId: string }): Promise<{ message: string }> {
       requireSuperuser(input.principal);
+      requireWriteScope(input.principal);
       if (input.userId === input.principal.userId) {
         throw badRequest('CANNOT_DELETE_SELF', 'You cannot delete your own account');
       }
-      if (!(await usersRepository.delete(db, input.userId))) throw userNotFound();
+      // Ids are UUIDs; anything else names no user (and must not reach the uuid column as a query error).
+      if (!isUuid(input.userId) || !(await usersRepository.delete(db, input.userId))) throw userNotFound();
       return { message: 'User and everything they owned were deleted' };
     },
 
@@ -90,6 +94,7 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
       if (!input.apiKey || !safeEqual(input.apiKey, config.ADMIN_API_KEY)) {
         throw unauthorized('INVALID_ADMIN_API_KEY', 'Invalid admin API key');
       }
+      if (!isUuid(input.userId)) throw userNotFound();
       const updated = await usersRepository.update(db, input.userId, { isSuperuser: true });
       if (!updated) throw userNotFound();
       return presentUser(updated);
