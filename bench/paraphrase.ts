@@ -22,12 +22,20 @@ const config = loadConfig({
 const cli = await openCliContext(config);
 try {
   const { ctx, services } = cli;
-  await services.users.register({ username: 'bench', email: 'bench@example.com', password: 'bench-password' });
+  await services.users.register({
+    username: 'bench',
+    email: 'bench@example.com',
+    password: 'bench-password',
+  });
   const principal = await cliPrincipal(ctx, 'bench');
   const keyOf = new Map<string, string>();
   for (const doc of PARAPHRASE_DOCS) {
     const { document } = await services.documents.store({
-      principal, title: doc.title, content: doc.content, documentType: 'markdown', metadata: {},
+      principal,
+      title: doc.title,
+      content: doc.content,
+      documentType: 'markdown',
+      metadata: {},
     });
     keyOf.set(document.document_id, doc.key);
   }
@@ -40,10 +48,13 @@ try {
       .filter(Boolean)
       .map((w) => ({ label: `hybrid@${w}`, mode: 'hybrid' as const, weight: Number(w) })),
   ];
-  console.log(`model=${ctx.embedder.model} documents=${PARAPHRASE_DOCS.length} questions=${PARAPHRASE_QUESTIONS.length}`);
+  console.log(
+    `model=${ctx.embedder.model} documents=${PARAPHRASE_DOCS.length} questions=${PARAPHRASE_QUESTIONS.length}`,
+  );
   console.log('mode         MRR@10  hit@1  hit@3');
   for (const run of runs) {
-    const search = run.weight === undefined ? services.search : createSearchService({ ...ctx, keywordWeight: run.weight });
+    const search =
+      run.weight === undefined ? services.search : createSearchService({ ...ctx, keywordWeight: run.weight });
     let mrr = 0;
     let hit1 = 0;
     let hit3 = 0;
@@ -59,7 +70,9 @@ try {
       if (position >= 0 && position < 3) hit3 += 1;
     }
     const n = PARAPHRASE_QUESTIONS.length;
-    console.log(`${run.label.padEnd(12)} ${(mrr / n).toFixed(3)}   ${(hit1 / n).toFixed(2)}   ${(hit3 / n).toFixed(2)}`);
+    console.log(
+      `${run.label.padEnd(12)} ${(mrr / n).toFixed(3)}   ${(hit1 / n).toFixed(2)}   ${(hit3 / n).toFixed(2)}`,
+    );
   }
 } finally {
   await cli.close();

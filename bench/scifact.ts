@@ -55,14 +55,22 @@ async function databaseEnv(): Promise<Record<string, string>> {
 }
 
 async function main() {
-  const env = { JWT_SECRET_KEY: 'bench-secret-bench-secret-bench-secret', LOG_LEVEL: 'silent', ...(await databaseEnv()) };
+  const env = {
+    JWT_SECRET_KEY: 'bench-secret-bench-secret-bench-secret',
+    LOG_LEVEL: 'silent',
+    ...(await databaseEnv()),
+  };
   const config = loadConfig({ ...process.env, ...env });
   const cli = await openCliContext(config);
   const { ctx, services } = cli;
   try {
     const existing = await cliPrincipal(ctx, BENCH_USER).catch(() => undefined);
     if (!existing) {
-      await services.users.register({ username: BENCH_USER, email: 'bench@example.com', password: 'bench-password' });
+      await services.users.register({
+        username: BENCH_USER,
+        email: 'bench@example.com',
+        password: 'bench-password',
+      });
     }
     const principal = existing ?? (await cliPrincipal(ctx, BENCH_USER));
     const corpus = readJsonl<CorpusDoc>(resolve(values.data, 'corpus.jsonl'));
@@ -73,7 +81,12 @@ async function main() {
 
     // Ingest (skips documents already stored: identical content is a duplicate).
     const listed = await services.documents.list({
-      principal, collectionId: collection.id, limit: 1, offset: 0, sort: 'created_at', order: 'desc',
+      principal,
+      collectionId: collection.id,
+      limit: 1,
+      offset: 0,
+      sort: 'created_at',
+      order: 'desc',
     });
     const idOf = new Map<string, string>(); // product document id -> corpus id
     if (listed.total < limit) {
@@ -109,7 +122,12 @@ async function main() {
     }
     for (let offset = 0; ; offset += 100) {
       const page = await services.documents.list({
-        principal, collectionId: collection.id, limit: 100, offset, sort: 'created_at', order: 'asc',
+        principal,
+        collectionId: collection.id,
+        limit: 100,
+        offset,
+        sort: 'created_at',
+        order: 'asc',
       });
       for (const d of page.documents) idOf.set(d.document_id, String(d.metadata.corpus_id));
       if (page.documents.length < 100) break;
@@ -138,14 +156,23 @@ async function main() {
     console.log('mode        nDCG@10  Recall@100  p50 ms  p95 ms');
     for (const run of runs) {
       const search =
-        run.weight === undefined ? services.search : createSearchService({ ...ctx, keywordWeight: run.weight });
+        run.weight === undefined
+          ? services.search
+          : createSearchService({ ...ctx, keywordWeight: run.weight });
       let ndcg = 0;
       let recall = 0;
       const latencies: number[] = [];
       for (const query of judged) {
         const started = performance.now();
         const ranked = await search.rankChunks(
-          { principal, query: query.text, mode: run.mode, maxResults: 100, maxTokens: 20_000, collectionIds: [collection.id] },
+          {
+            principal,
+            query: query.text,
+            mode: run.mode,
+            maxResults: 100,
+            maxTokens: 20_000,
+            collectionIds: [collection.id],
+          },
           200,
         );
         latencies.push(performance.now() - started);

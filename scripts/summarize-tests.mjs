@@ -16,10 +16,14 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
   const suites = report.testResults ?? [];
   // A test file that failed to load has no test results but still fails the run.
   failed += suites.filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length;
-  console.log(`${file.replace(/\.json$/, '')}: ${report.numPassedTests ?? 0} passed, ${report.numFailedTests ?? 0} failed`);
+  console.log(
+    `${file.replace(/\.json$/, '')}: ${report.numPassedTests ?? 0} passed, ${report.numFailedTests ?? 0} failed`,
+  );
 }
 const reported = new Set(readdirSync(dir).map((f) => f.replace(/\.json$/, '')));
-const stepFailures = failedSteps.filter((step) => !reported.has(step) || !existsSync(join(dir, `${step}.json`)));
+const stepFailures = failedSteps.filter(
+  (step) => !reported.has(step) || !existsSync(join(dir, `${step}.json`)),
+);
 if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`);
 failed += stepFailures.length;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { registerAuthentication } from './http/authentication.js';
@@ -23,7 +28,10 @@ import { VERSION } from './version.js';
 
 export function fastifyOptions(config: Config) {
   return {
-    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-admin-api-key"]'] },
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: ['req.headers.authorization', 'req.headers["x-admin-api-key"]'],
+    },
     bodyLimit: config.MAX_BODY_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
@@ -32,7 +40,8 @@ export function fastifyOptions(config: Config) {
     },
     // Errors raised before routing (bad URL encoding, over-long path parameters) get the same body shape too.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
       reply.code(status).send(errorBody('BAD_REQUEST', error.message));
     },
   };
@@ -79,12 +88,18 @@ export async function createApp(deps: {
         }),
       );
       await typed.register(
-        tokensRoutes(services, { patMaxDays: config.PAT_MAX_EXPIRY_DAYS, catMaxDays: config.CAT_MAX_EXPIRY_DAYS }),
+        tokensRoutes(services, {
+          patMaxDays: config.PAT_MAX_EXPIRY_DAYS,
+          catMaxDays: config.CAT_MAX_EXPIRY_DAYS,
+        }),
       );
       await typed.register(collectionsRoutes(services));
       await typed.register(adminRoutes(services, { promotePerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE }));
       await typed.register(
-        documentsRoutes(services, { maxResults: config.SEARCH_MAX_RESULTS, maxTokens: config.SEARCH_MAX_TOKENS }),
+        documentsRoutes(services, {
+          maxResults: config.SEARCH_MAX_RESULTS,
+          maxTokens: config.SEARCH_MAX_TOKENS,
+        }),
       );
     },
     { prefix: API_PREFIX },

@@ -26,10 +26,13 @@ Configuration comes from environment variables and .env; see the README.`;
 
 async function serve(): Promise<void> {
   const server = await startServer(loadConfig());
-  const mode = server.ctx.dbKind === 'pglite' ? `embedded database in ${server.ctx.config.DATA_DIR}` : 'PostgreSQL';
+  const mode =
+    server.ctx.dbKind === 'pglite' ? `embedded database in ${server.ctx.config.DATA_DIR}` : 'PostgreSQL';
   server.app.log.info(`ainstruct ${VERSION} listening on ${server.url} (${mode})`);
   // Load the embedding model now rather than on the first request that needs it.
-  void server.ctx.embedder.warmup?.().catch((error: unknown) => server.app.log.warn({ err: error }, 'embedder warm-up failed'));
+  void server.ctx.embedder
+    .warmup?.()
+    .catch((error: unknown) => server.app.log.warn({ err: error }, 'embedder warm-up failed'));
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -90,7 +93,11 @@ async function main(argv: string[]): Promise<void> {
       if (!sub || rest.length > 0 || !values.collection) {
         throw new UsageError('import: expected "import <folder> --collection <name>"');
       }
-      const summary = await importFolder(loadConfig(), { path: sub, collection: values.collection, user: values.user });
+      const summary = await importFolder(loadConfig(), {
+        path: sub,
+        collection: values.collection,
+        user: values.user,
+      });
       console.log(
         `Stored ${summary.stored}, already present ${summary.duplicates}, skipped ${summary.skipped}, ` +
           `failed ${summary.failed.length}`,

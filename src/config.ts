@@ -9,16 +9,14 @@ import { z } from 'zod';
  * Variable names are the original's, read case-insensitively, from the process environment and then `.env`.
  */
 
-const bool = z
-  .union([z.boolean(), z.string()])
-  .transform((value, ctx) => {
-    if (typeof value === 'boolean') return value;
-    const normal = value.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(normal)) return true;
-    if (['0', 'false', 'no', 'off', ''].includes(normal)) return false;
-    ctx.addIssue({ code: 'custom', message: `expected true or false, got "${value}"` });
-    return z.NEVER;
-  });
+const bool = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  const normal = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normal)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(normal)) return false;
+  ctx.addIssue({ code: 'custom', message: `expected true or false, got "${value}"` });
+  return z.NEVER;
+});
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalString = z
@@ -43,7 +41,10 @@ const schema = z.object({
   DATABASE_URL: optionalString.describe(
     'PostgreSQL URL (postgres://, postgresql:// or the original postgresql+asyncpg://). Unset: embedded PGlite.',
   ),
-  DATA_DIR: z.string().default('./data').describe('Where embedded mode keeps its database and generated secret.'),
+  DATA_DIR: z
+    .string()
+    .default('./data')
+    .describe('Where embedded mode keeps its database and generated secret.'),
   DB_POOL_SIZE: int(1, 500).default(10).describe('Maximum connections per instance (server mode).'),
   DB_POOL_TIMEOUT: int(1, 600).default(30).describe('Seconds to wait for a connection before failing.'),
   DB_IDLE_TIMEOUT: int(0, 86_400).default(300).describe('Seconds an idle pooled connection is kept.'),
@@ -87,16 +88,25 @@ const schema = z.object({
   EMBEDDING_PROVIDER: z
     .enum(['local', 'openai'])
     .optional()
-    .describe('local (bundled model, default) or openai (any OpenAI-compatible endpoint; default when OPENROUTER_API_KEY or EMBEDDING_API_URL is set).'),
-  EMBEDDING_MODEL: z.string().default('Qwen/Qwen3-Embedding-8B').describe('Model name for the openai provider.'),
+    .describe(
+      'local (bundled model, default) or openai (any OpenAI-compatible endpoint; default when OPENROUTER_API_KEY or EMBEDDING_API_URL is set).',
+    ),
+  EMBEDDING_MODEL: z
+    .string()
+    .default('Qwen/Qwen3-Embedding-8B')
+    .describe('Model name for the openai provider.'),
   EMBEDDING_DIMENSIONS: int(1, 16_000).optional().describe('Vector size requested from the openai provider.'),
-  EMBEDDING_API_URL: optionalString.describe('Base URL of an OpenAI-compatible API (…/v1). Default: OpenRouter.'),
+  EMBEDDING_API_URL: optionalString.describe(
+    'Base URL of an OpenAI-compatible API (…/v1). Default: OpenRouter.',
+  ),
   EMBEDDING_API_KEY: optionalString.describe('API key for EMBEDDING_API_URL.'),
   OPENROUTER_API_KEY: optionalString.describe('OpenRouter API key (the original default provider).'),
   EMBEDDING_WORKERS: int(0, 64).default(0).describe('Worker threads for the local model (0: one per CPU).'),
   EMBEDDING_BATCH_SIZE: int(1, 2048).default(64).describe('Texts per request for the openai provider.'),
   EMBEDDING_CONCURRENCY: int(1, 64).default(4).describe('Parallel requests for the openai provider.'),
-  EMBEDDING_MAX_RETRIES: int(0, 20).default(4).describe('Retries on 429/5xx/timeouts for the openai provider.'),
+  EMBEDDING_MAX_RETRIES: int(0, 20)
+    .default(4)
+    .describe('Retries on 429/5xx/timeouts for the openai provider.'),
   EMBEDDING_TIMEOUT_SECONDS: int(1, 600).default(30).describe('Timeout per embedding request.'),
 
   HYBRID_KEYWORD_WEIGHT: z.coerce
@@ -104,10 +114,14 @@ const schema = z.object({
     .min(0)
     .max(1)
     .optional()
-    .describe('Weight of the keyword leg in hybrid search (0–1); default measured per provider (local 0.75, openai 0.5).'),
+    .describe(
+      'Weight of the keyword leg in hybrid search (0–1); default measured per provider (local 0.75, openai 0.5).',
+    ),
   SEARCH_EXACT_SCAN_LIMIT: int(0, 100_000_000)
     .default(20_000)
-    .describe('Scopes with at most this many chunks are searched exactly; larger ones through the HNSW index.'),
+    .describe(
+      'Scopes with at most this many chunks are searched exactly; larger ones through the HNSW index.',
+    ),
   SEARCH_MAX_RESULTS: int(1, 50).default(5).describe('Default number of search results.'),
   SEARCH_MAX_TOKENS: int(1, 20_000).default(2000).describe('Default token budget of a search response.'),
 
@@ -161,19 +175,30 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
   const values = result.data;
   const databaseUrl = values.DATABASE_URL?.replace(/^postgresql\+asyncpg:/, 'postgresql:');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://');
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://',
+    );
   }
   if (values.PAT_DEFAULT_EXPIRY_DAYS > values.PAT_MAX_EXPIRY_DAYS) {
-    throw new ConfigError('Invalid configuration:\n  PAT_DEFAULT_EXPIRY_DAYS: larger than PAT_MAX_EXPIRY_DAYS');
+    throw new ConfigError(
+      'Invalid configuration:\n  PAT_DEFAULT_EXPIRY_DAYS: larger than PAT_MAX_EXPIRY_DAYS',
+    );
   }
   if (values.CAT_DEFAULT_EXPIRY_DAYS > values.CAT_MAX_EXPIRY_DAYS) {
-    throw new ConfigError('Invalid configuration:\n  CAT_DEFAULT_EXPIRY_DAYS: larger than CAT_MAX_EXPIRY_DAYS');
+    throw new ConfigError(
+      'Invalid configuration:\n  CAT_DEFAULT_EXPIRY_DAYS: larger than CAT_MAX_EXPIRY_DAYS',
+    );
   }
   if (values.CHUNK_OVERLAP_TOKENS >= values.CHUNK_MAX_TOKENS) {
-    throw new ConfigError('Invalid configuration:\n  CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_MAX_TOKENS');
+    throw new ConfigError(
+      'Invalid configuration:\n  CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_MAX_TOKENS',
+    );
   }
   const databaseMode = databaseUrl ? 'server' : 'embedded';
-  if (databaseMode === 'server' && (!values.JWT_SECRET_KEY || values.JWT_SECRET_KEY === PUBLIC_DEFAULT_JWT_SECRET)) {
+  if (
+    databaseMode === 'server' &&
+    (!values.JWT_SECRET_KEY || values.JWT_SECRET_KEY === PUBLIC_DEFAULT_JWT_SECRET)
+  ) {
     throw new ConfigError(
       'Invalid configuration:\n  JWT_SECRET_KEY: required with DATABASE_URL and must not be the public default; ' +
         'set it to a long random value (e.g. `openssl rand -base64 48`) shared by all instances',

@@ -1,9 +1,9 @@
 import type { AppContext } from './context.js';
+import { embeddingConfig } from './embeddings/from-config.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
 import { createSearchService, defaultKeywordWeight } from './modules/search/search.service.js';
-import { embeddingConfig } from './embeddings/from-config.js';
 import { createTokensService } from './modules/tokens/tokens.service.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { createUsersService } from './modules/users/users.service.js';

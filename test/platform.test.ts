@@ -24,7 +24,9 @@ describe('platform endpoints', () => {
     const metrics = await api.get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
-    expect(metrics.body).toContain('http_request_duration_seconds_count{method="GET",route="/health",status="200"}');
+    expect(metrics.body).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/health",status="200"}',
+    );
   });
 
   it('serves the OpenAPI document and the interactive reference', async () => {
@@ -32,7 +34,11 @@ describe('platform endpoints', () => {
     expect(spec.status).toBe(200);
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/collections/{collection_id}', '/api/v1/admin/users']),
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/collections/{collection_id}',
+        '/api/v1/admin/users',
+      ]),
     );
     const docs = await fetch(`${server.url}/docs/`);
     expect(docs.status).toBe(200);

@@ -144,7 +144,7 @@ const routes: Route[] = [
   {
     name: 'GET /auth/cat?collection_id=',
     request: (t) => ({ method: 'GET', path: `/api/v1/auth/cat?collection_id=${t.defaultCollectionId}` }),
-    hidden: { status: 200, body: { tokens: [] } },
+    hidden: collectionNotFound,
     ownerStatus: 200,
   },
   {

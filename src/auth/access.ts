@@ -14,7 +14,9 @@ export interface CollectionRef {
 }
 
 /** What a principal can see, as a filter repositories apply in SQL. */
-export type CollectionScope = { kind: 'owner'; userId: string } | { kind: 'collection'; collectionId: string };
+export type CollectionScope =
+  | { kind: 'owner'; userId: string }
+  | { kind: 'collection'; collectionId: string };
 
 export function collectionScope(principal: Principal): CollectionScope {
   return principal.collection
@@ -60,7 +62,10 @@ export function assertCollectionVisible<T extends CollectionRef>(
 }
 
 /** Adding, changing or removing documents in a collection. */
-export function assertCanWriteCollection<T extends CollectionRef>(principal: Principal, collection: T | undefined): T {
+export function assertCanWriteCollection<T extends CollectionRef>(
+  principal: Principal,
+  collection: T | undefined,
+): T {
   const visible = assertCollectionVisible(principal, collection);
   requireWriteScope(principal);
   return visible;
@@ -90,7 +95,10 @@ export interface DocumentRef {
 }
 
 /** Narrows a maybe-missing document to one the caller may read, else DOCUMENT_NOT_FOUND. */
-export function assertDocumentVisible<T extends DocumentRef>(principal: Principal, document: T | undefined): T {
+export function assertDocumentVisible<T extends DocumentRef>(
+  principal: Principal,
+  document: T | undefined,
+): T {
   if (!document || !canSeeCollection(principal, { id: document.collectionId, userId: document.ownerId })) {
     throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
   }
@@ -98,7 +106,10 @@ export function assertDocumentVisible<T extends DocumentRef>(principal: Principa
 }
 
 /** Changing or deleting a document: it must be visible and the credential must be allowed to write. */
-export function assertCanWriteDocument<T extends DocumentRef>(principal: Principal, document: T | undefined): T {
+export function assertCanWriteDocument<T extends DocumentRef>(
+  principal: Principal,
+  document: T | undefined,
+): T {
   const visible = assertDocumentVisible(principal, document);
   requireWriteScope(principal);
   return visible;

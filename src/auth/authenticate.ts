@@ -1,8 +1,8 @@
 import type { Database } from '../db/client.js';
 import { unauthorized } from '../errors.js';
+import { tokensRepository } from '../modules/tokens/tokens.repository.js';
 import { sessionsRepository } from '../modules/users/sessions.repository.js';
 import { usersRepository } from '../modules/users/users.repository.js';
-import { tokensRepository } from '../modules/tokens/tokens.repository.js';
 import type { JwtService } from './jwt.js';
 import type { LastUsedTracker } from './last-used.js';
 import { type Principal, type Scope, scopesForCatPermission } from './principal.js';
@@ -11,6 +11,11 @@ import { CAT_PREFIX, PAT_PREFIX, sha256Hex } from './secrets.js';
 export interface Authenticator {
   /** Resolves an Authorization header to a principal, or throws 401. */
   authenticate(header: string | undefined): Promise<Principal>;
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : (/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? undefined);
 }
 
 const isExpired = (expiresAt: Date | null) => expiresAt !== null && expiresAt.getTime() <= Date.now();
@@ -64,7 +69,7 @@ export function createAuthenticator(deps: {
       usersRepository.findById(db, claims.sub),
       sessionsRepository.findById(db, claims.sid),
     ]);
-    if (!user || !user.isActive || !session || session.userId !== user.id || session.revokedAt) throw invalid();
+    if (!user?.isActive || !session || session.userId !== user.id || session.revokedAt) throw invalid();
     return {
       userId: user.id,
       username: user.username,
@@ -77,9 +82,9 @@ export function createAuthenticator(deps: {
 
   return {
     async authenticate(header) {
-      const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const token = match?.[1];
-      if (!token) throw unauthorized('UNAUTHORIZED', 'Authentication required: send Authorization: Bearer <token>');
+      const token = bearerToken(header);
+      if (!token)
+        throw unauthorized('UNAUTHORIZED', 'Authentication required: send Authorization: Bearer <token>');
       if (token.startsWith(PAT_PREFIX)) return fromPat(token);
       if (token.startsWith(CAT_PREFIX)) return fromCat(token);
       if (token.split('.').length === 3) return fromJwt(token);

@@ -23,7 +23,17 @@ export async function openCliContext(
   // Commands sign no tokens; a throwaway key satisfies the dependencies.
   const jwt = new JwtService({ secret: 'x'.repeat(32), algorithm: 'HS256', accessTokenMinutes: 1 });
   const lastUsed = new LastUsedTracker(handle.db, 3600, () => {});
-  const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => silent, level: 'silent', silent() {} };
+  const silent = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    trace() {},
+    fatal() {},
+    child: () => silent,
+    level: 'silent',
+    silent() {},
+  };
   const ctx: AppContext = {
     config,
     db: handle.db,
@@ -49,9 +59,17 @@ export async function cliPrincipal(ctx: AppContext, login: string | undefined): 
   let user = login ? await usersRepository.findByLogin(ctx.db, login) : undefined;
   if (!login) {
     const page = await usersRepository.list(ctx.db, { limit: 2, offset: 0 });
-    if (page.total !== 1) throw new Error('There is more than one user (or none): name one with --user <username>');
+    if (page.total !== 1)
+      throw new Error('There is more than one user (or none): name one with --user <username>');
     user = page.rows[0];
   }
   if (!user) throw new Error(`No user with username or email "${login}"`);
-  return { userId: user.id, username: user.username, isSuperuser: user.isSuperuser, kind: 'cli', scopes: ['read', 'write'], credentialId: 'cli' };
+  return {
+    userId: user.id,
+    username: user.username,
+    isSuperuser: user.isSuperuser,
+    kind: 'cli',
+    scopes: ['read', 'write'],
+    credentialId: 'cli',
+  };
 }

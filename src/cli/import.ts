@@ -42,13 +42,15 @@ export async function importFolder(
   args: { path: string; collection: string; user?: string | undefined; concurrency?: number },
 ): Promise<ImportSummary> {
   const root = args.path;
-  if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new Error(`${root} is not a directory`);
+  if (!(await stat(root).catch(() => undefined))?.isDirectory())
+    throw new Error(`${root} is not a directory`);
   const cli = await openCliContext(config);
   try {
     const principal = await cliPrincipal(cli.ctx, args.user);
     const existing = await collectionsRepository.findByName(cli.ctx.db, principal.userId, args.collection);
     const collectionId =
-      existing?.id ?? (await cli.services.collections.create({ principal, name: args.collection })).collection_id;
+      existing?.id ??
+      (await cli.services.collections.create({ principal, name: args.collection })).collection_id;
 
     const files: { path: string; type: NonNullable<ReturnType<typeof documentTypeFromPath>> }[] = [];
     const summary: ImportSummary = { stored: 0, duplicates: 0, skipped: 0, failed: [] };

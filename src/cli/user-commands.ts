@@ -40,7 +40,10 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
-export async function userCreate(config: Config, args: { username: string; email: string; superuser: boolean }) {
+export async function userCreate(
+  config: Config,
+  args: { username: string; email: string; superuser: boolean },
+) {
   // The same rules as registration over REST, checked before asking for the password.
   const username = usernameSchema.safeParse(args.username);
   if (!username.success) throw new Error(`Username ${username.error.issues[0]?.message ?? 'is invalid'}`);

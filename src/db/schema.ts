@@ -154,7 +154,10 @@ export const refreshTokens = pgTable(
     /** Set when this token is exchanged; presenting it again is reuse and revokes the whole session. */
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('refresh_token_hash_key').on(t.tokenHash), index('refresh_session_idx').on(t.sessionId)],
+  (t) => [
+    uniqueIndex('refresh_token_hash_key').on(t.tokenHash),
+    index('refresh_session_idx').on(t.sessionId),
+  ],
 );
 
 export const usageRecords = pgTable(
@@ -213,11 +216,7 @@ export const chunks = pgTable(
     /** SHA-256 of the embedded text, so an update re-embeds only chunks whose text changed. */
     textHash: text('text_hash').notNull(),
     embedding: anyVector('embedding').notNull(),
-    tsv: tsvector('tsv')
-      .notNull()
-      .generatedAlwaysAs(
-        sql`to_tsvector('english', heading || ' ' || content)`,
-      ),
+    tsv: tsvector('tsv').notNull().generatedAlwaysAs(sql`to_tsvector('english', heading || ' ' || content)`),
     /** Number of lexeme occurrences in `tsv`: the BM25 document length. */
     lexemeCount: integer('lexeme_count').notNull(),
   },

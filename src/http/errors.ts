@@ -15,9 +15,17 @@ export function errorBody(code: string, message: string, extra?: Record<string, 
 
 /** Fastify's own client errors (bad JSON, too large, wrong content type…) and the status we answer with. */
 const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'MALFORMED_JSON',
+    message: 'Request body is not valid JSON',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'Request body is empty' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'Request body is too large',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -44,7 +52,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
         field: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
         message: issue.message ?? 'invalid value',
       }));
-      const summary = errors.map((e) => `${e.location}${e.field ? `.${e.field}` : ''}: ${e.message}`).join('; ');
+      const summary = errors
+        .map((e) => `${e.location}${e.field ? `.${e.field}` : ''}: ${e.message}`)
+        .join('; ');
       return reply.code(422).send(errorBody('VALIDATION_ERROR', `Invalid request: ${summary}`, { errors }));
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
@@ -52,16 +62,25 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.statusCode === 429) {
       return reply.code(429).send(errorBody('RATE_LIMITED', error.message || 'Too many requests'));
     }
-    if (!isResponseSerializationError(error) && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    if (
+      !isResponseSerializationError(error) &&
+      error.statusCode &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500
+    ) {
       return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
-    return reply
-      .code(500)
-      .send(errorBody('INTERNAL_ERROR', `Internal server error (request id ${request.id})`, { request_id: request.id }));
+    return reply.code(500).send(
+      errorBody('INTERNAL_ERROR', `Internal server error (request id ${request.id})`, {
+        request_id: request.id,
+      }),
+    );
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+    reply
+      .code(404)
+      .send(errorBody('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
   );
 }

@@ -14,7 +14,11 @@ export function registerMetrics(app: FastifyInstance): Registry {
   });
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
@@ -28,7 +32,9 @@ export type ReadinessCheck = () => Promise<void>;
 
 /** `/health` says the process is up; `/ready` says every dependency it needs answers. */
 export function registerHealth(app: FastifyInstance, checks: Record<string, ReadinessCheck>): void {
-  app.get('/health', { config: { rateLimit: false }, schema: { hide: true } }, async () => ({ status: 'healthy' }));
+  app.get('/health', { config: { rateLimit: false }, schema: { hide: true } }, async () => ({
+    status: 'healthy',
+  }));
   app.get('/ready', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
     const results: Record<string, string> = {};
     let ready = true;

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { bearerToken } from '../auth/authenticate.js';
 import { sha256Hex } from '../auth/secrets.js';
 import { errorBody } from './errors.js';
 
@@ -24,9 +25,11 @@ export async function registerRateLimits(
     ...(redis ? { redis, nameSpace: 'ainstruct-rl:' } : {}),
     // Counting must never take the service down: if Redis is unreachable, requests pass.
     skipOnError: true,
+    // Keyed on the token itself (as the authenticator reads it), so spelling the header differently does not
+    // buy a fresh budget; anything that is not a bearer token counts against the client's IP.
     keyGenerator: (request) => {
-      const header = request.headers.authorization;
-      return header ? `cred:${sha256Hex(header).slice(0, 32)}` : `ip:${request.ip}`;
+      const token = bearerToken(request.headers.authorization);
+      return token ? `cred:${sha256Hex(token).slice(0, 32)}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,

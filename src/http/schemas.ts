@@ -28,6 +28,11 @@ export const pageQuery = (defaultLimit = 50) =>
 
 export const idParam = (name: string) => z.object({ [name]: z.string().min(1).max(100) });
 
+const isControl = (char: string) => {
+  const code = char.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+};
+
 /** Trimmed single-line label or name with a length limit. */
 export const label = (max: number) =>
   z
@@ -35,7 +40,7 @@ export const label = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+    .refine((value) => ![...value].some(isControl), 'must not contain control characters');
 
 export const expiresInDays = (maximum: number) =>
   z

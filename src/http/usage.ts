@@ -14,7 +14,8 @@ declare module 'fastify' {
  */
 export function registerUsageCounting(app: FastifyInstance, usage: UsageService): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.routeOptions.config.countUsage || !request.principal || reply.statusCode >= 400) return payload;
+    if (!request.routeOptions.config.countUsage || !request.principal || reply.statusCode >= 400)
+      return payload;
     try {
       await usage.record(request.principal.userId, 'api');
     } catch (error) {

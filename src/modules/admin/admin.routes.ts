@@ -23,8 +23,16 @@ export function adminRoutes(services: Services, limits: { promotePerMinute: numb
 
     app.get(
       '/admin/users',
-      { schema: { ...base, summary: 'All users, oldest first', querystring: userListQuery, response: { 200: userListResponse, ...authErrors } } },
-      async (request) => services.admin.listUsers({ principal: await request.authenticate(), ...request.query }),
+      {
+        schema: {
+          ...base,
+          summary: 'All users, oldest first',
+          querystring: userListQuery,
+          response: { 200: userListResponse, ...authErrors },
+        },
+      },
+      async (request) =>
+        services.admin.listUsers({ principal: await request.authenticate(), ...request.query }),
     );
 
     app.get(
@@ -37,12 +45,20 @@ export function adminRoutes(services: Services, limits: { promotePerMinute: numb
           response: { 200: userListResponse, ...authErrors },
         },
       },
-      async (request) => services.admin.listUsers({ principal: await request.authenticate(), ...request.query }),
+      async (request) =>
+        services.admin.listUsers({ principal: await request.authenticate(), ...request.query }),
     );
 
     app.get(
       '/admin/users/:user_id',
-      { schema: { ...base, summary: 'A user with counts of what they own', params: userParams, response: { 200: userDetailResponse, ...notFound } } },
+      {
+        schema: {
+          ...base,
+          summary: 'A user with counts of what they own',
+          params: userParams,
+          response: { 200: userDetailResponse, ...notFound },
+        },
+      },
       async (request) =>
         services.admin.getUser({ principal: await request.authenticate(), userId: request.params.user_id }),
     );
@@ -77,7 +93,10 @@ export function adminRoutes(services: Services, limits: { promotePerMinute: numb
         },
       },
       async (request) =>
-        services.admin.deleteUser({ principal: await request.authenticate(), userId: request.params.user_id }),
+        services.admin.deleteUser({
+          principal: await request.authenticate(),
+          userId: request.params.user_id,
+        }),
     );
 
     app.post(
@@ -108,7 +127,15 @@ export function adminRoutes(services: Services, limits: { promotePerMinute: numb
 
     app.get(
       '/admin/usage/:user_id',
-      { schema: { ...base, summary: "A user's counted calls in one month", params: userParams, querystring: usageQuery, response: { 200: usageResponse, ...notFound } } },
+      {
+        schema: {
+          ...base,
+          summary: "A user's counted calls in one month",
+          params: userParams,
+          querystring: usageQuery,
+          response: { 200: usageResponse, ...notFound },
+        },
+      },
       async (request) =>
         services.admin.usageMonth({
           principal: await request.authenticate(),
@@ -119,7 +146,15 @@ export function adminRoutes(services: Services, limits: { promotePerMinute: numb
 
     app.get(
       '/admin/usage/:user_id/history',
-      { schema: { ...base, summary: "A user's counted calls per month, newest first", params: userParams, querystring: historyQuery, response: { 200: historyResponse, ...notFound } } },
+      {
+        schema: {
+          ...base,
+          summary: "A user's counted calls per month, newest first",
+          params: userParams,
+          querystring: historyQuery,
+          response: { 200: historyResponse, ...notFound },
+        },
+      },
       async (request) =>
         services.admin.usageHistory({
           principal: await request.authenticate(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/schemas.js';
-import { email, password, userResponse, username } from '../users/users.schemas.js';
+import { email, password, username, userResponse } from '../users/users.schemas.js';
 
 export const userParams = z.object({ user_id: z.string().min(1).max(100) });
 export const userListQuery = pageQuery(50);
@@ -34,7 +34,11 @@ export const promoteHeaders = z.object({ 'x-admin-api-key': z.string().max(1024)
 
 const yearMonthPattern = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const usageQuery = z.object({
-  year_month: z.string().regex(yearMonthPattern, 'must be YYYY-MM').optional().describe('Default: this month (UTC)'),
+  year_month: z
+    .string()
+    .regex(yearMonthPattern, 'must be YYYY-MM')
+    .optional()
+    .describe('Default: this month (UTC)'),
 });
 export const historyQuery = z.object({
   months: z.coerce.number().int().min(1).max(24).default(6).describe('How many months, newest first (1–24)'),

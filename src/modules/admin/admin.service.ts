@@ -5,9 +5,14 @@ import { safeEqual } from '../../auth/secrets.js';
 import type { AppContext } from '../../context.js';
 import { isUuid } from '../../db/ids.js';
 import { AppError, badRequest, notFound, unauthorized } from '../../errors.js';
-import { usersRepository } from '../users/users.repository.js';
-import { assertUserFieldsFree, presentUser, userConflictError, type UserView } from '../users/users.service.js';
 import { createUsageService, type MonthUsage } from '../usage/usage.service.js';
+import { usersRepository } from '../users/users.repository.js';
+import {
+  assertUserFieldsFree,
+  presentUser,
+  type UserView,
+  userConflictError,
+} from '../users/users.service.js';
 import { adminRepository, type UserCounts } from './admin.repository.js';
 
 const userNotFound = () => notFound('USER_NOT_FOUND', 'User not found');
@@ -31,10 +36,20 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
   }
 
   return {
-    async listUsers(input: { principal: Principal; limit: number; offset: number; query?: string | undefined }) {
+    async listUsers(input: {
+      principal: Principal;
+      limit: number;
+      offset: number;
+      query?: string | undefined;
+    }) {
       requireSuperuser(input.principal);
       const page = await usersRepository.list(db, input);
-      return { users: page.rows.map(presentUser), total: page.total, limit: input.limit, offset: input.offset };
+      return {
+        users: page.rows.map(presentUser),
+        total: page.total,
+        limit: input.limit,
+        offset: input.offset,
+      };
     },
 
     async getUser(input: { principal: Principal; userId: string }): Promise<UserView & UserCounts> {
@@ -43,12 +58,19 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
       return { ...presentUser(user), ...(await adminRepository.userCounts(db, user.id)) };
     },
 
-    async updateUser(input: { principal: Principal; userId: string; changes: UserUpdate }): Promise<UserView> {
+    async updateUser(input: {
+      principal: Principal;
+      userId: string;
+      changes: UserUpdate;
+    }): Promise<UserView> {
       requireSuperuser(input.principal);
       requireWriteScope(input.principal);
       const { changes } = input;
       const user = await existingUser(input.userId);
-      if (user.id === input.principal.userId && (changes.is_active === false || changes.is_superuser === false)) {
+      if (
+        user.id === input.principal.userId &&
+        (changes.is_active === false || changes.is_superuser === false)
+      ) {
         throw badRequest('CANNOT_MODIFY_SELF', 'You cannot deactivate or demote your own account');
       }
       await assertUserFieldsFree(ctx, { username: changes.username, email: changes.email }, user.id);
@@ -89,7 +111,11 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
     /** Bootstrap path for the first admin: authorised by the installation's admin key, not by a user. */
     async promoteWithApiKey(input: { apiKey: string | undefined; userId: string }): Promise<UserView> {
       if (!config.ADMIN_API_KEY) {
-        throw new AppError(503, 'ADMIN_API_KEY_NOT_CONFIGURED', 'ADMIN_API_KEY is not configured on this server');
+        throw new AppError(
+          503,
+          'ADMIN_API_KEY_NOT_CONFIGURED',
+          'ADMIN_API_KEY is not configured on this server',
+        );
       }
       if (!input.apiKey || !safeEqual(input.apiKey, config.ADMIN_API_KEY)) {
         throw unauthorized('INVALID_ADMIN_API_KEY', 'Invalid admin API key');

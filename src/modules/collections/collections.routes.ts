@@ -27,7 +27,9 @@ export function collectionsRoutes(services: Services): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const principal = await request.authenticate();
-        return reply.code(201).send(await services.collections.create({ principal, name: request.body.name }));
+        return reply
+          .code(201)
+          .send(await services.collections.create({ principal, name: request.body.name }));
       },
     );
 
@@ -42,7 +44,8 @@ export function collectionsRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: collectionListResponse, ...authErrors },
         },
       },
-      async (request) => services.collections.list({ principal: await request.authenticate(), ...request.query }),
+      async (request) =>
+        services.collections.list({ principal: await request.authenticate(), ...request.query }),
     );
 
     app.get(

@@ -5,9 +5,9 @@ import {
   requireUserCredential,
 } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
+import type { AppContext } from '../../context.js';
 import type { Executor } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { AppContext } from '../../context.js';
 import { AppError, badRequest, conflict } from '../../errors.js';
 import { type CollectionWithCounts, collectionsRepository } from './collections.repository.js';
 
@@ -64,14 +64,23 @@ export function createCollectionsService(ctx: Pick<AppContext, 'db'>) {
     async list(input: { principal: Principal; limit: number; offset: number }) {
       requireUserCredential(input.principal);
       const page = await collectionsRepository.listForOwner(db, input.principal.userId, input);
-      return { collections: page.rows.map(presentCollection), total: page.total, limit: input.limit, offset: input.offset };
+      return {
+        collections: page.rows.map(presentCollection),
+        total: page.total,
+        limit: input.limit,
+        offset: input.offset,
+      };
     },
 
     async get(input: { principal: Principal; collectionId: string }): Promise<CollectionView> {
       return presentCollection(await load(input.principal, input.collectionId));
     },
 
-    async rename(input: { principal: Principal; collectionId: string; name: string }): Promise<CollectionView> {
+    async rename(input: {
+      principal: Principal;
+      collectionId: string;
+      name: string;
+    }): Promise<CollectionView> {
       const existing = assertCanManageCollection(
         input.principal,
         await collectionsRepository.findWithCounts(db, input.collectionId),

@@ -36,7 +36,9 @@ const withCollection = {
 };
 
 export function scopeCondition(scope: CollectionScope): SQL {
-  return scope.kind === 'owner' ? eq(collections.userId, scope.userId) : eq(collections.id, scope.collectionId);
+  return scope.kind === 'owner'
+    ? eq(collections.userId, scope.userId)
+    : eq(collections.id, scope.collectionId);
 }
 
 function vectorLiteral(values: ArrayLike<number>): string {
@@ -61,7 +63,11 @@ export const documentsRepository = {
     return row;
   },
 
-  async findByHash(db: Executor, collectionId: string, contentHash: string): Promise<DocumentWithCollection | undefined> {
+  async findByHash(
+    db: Executor,
+    collectionId: string,
+    contentHash: string,
+  ): Promise<DocumentWithCollection | undefined> {
     const [row] = await db
       .select(withCollection)
       .from(documents)
@@ -89,7 +95,11 @@ export const documentsRepository = {
       options.documentType === undefined ? undefined : eq(documents.documentType, options.documentType),
     );
     const sortColumn =
-      options.sort === 'title' ? sql`lower(${documents.title})` : options.sort === 'updated_at' ? documents.updatedAt : documents.createdAt;
+      options.sort === 'title'
+        ? sql`lower(${documents.title})`
+        : options.sort === 'updated_at'
+          ? documents.updatedAt
+          : documents.createdAt;
     const direction = options.order === 'asc' ? asc : desc;
     const [rows, totals] = await Promise.all([
       db
@@ -111,7 +121,10 @@ export const documentsRepository = {
 
   async insert(
     tx: Executor,
-    values: Pick<DocumentRow, 'collectionId' | 'title' | 'content' | 'contentHash' | 'documentType' | 'metadata'> & {
+    values: Pick<
+      DocumentRow,
+      'collectionId' | 'title' | 'content' | 'contentHash' | 'documentType' | 'metadata'
+    > & {
       chunkCount: number;
       tokenCount: number;
     },
@@ -125,7 +138,17 @@ export const documentsRepository = {
     tx: Executor,
     id: string,
     values: Partial<
-      Pick<DocumentRow, 'title' | 'content' | 'contentHash' | 'documentType' | 'metadata' | 'chunkCount' | 'tokenCount' | 'collectionId'>
+      Pick<
+        DocumentRow,
+        | 'title'
+        | 'content'
+        | 'contentHash'
+        | 'documentType'
+        | 'metadata'
+        | 'chunkCount'
+        | 'tokenCount'
+        | 'collectionId'
+      >
     >,
   ): Promise<DocumentRow | undefined> {
     const [row] = await tx
@@ -141,18 +164,30 @@ export const documentsRepository = {
   },
 
   /** Stored vectors of a document's chunks by text hash, so unchanged chunks are not embedded again. */
-  async embeddingsByTextHash(db: Executor, documentId: string, hashes: string[]): Promise<Map<string, number[]>> {
+  async embeddingsByTextHash(
+    db: Executor,
+    documentId: string,
+    hashes: string[],
+  ): Promise<Map<string, number[]>> {
     if (hashes.length === 0) return new Map();
     const rows = await queryRows<{ text_hash: string; embedding: string }>(
       db,
       sql`select distinct on (text_hash) text_hash, embedding::text as embedding from chunks
-          where document_id = ${documentId} and text_hash = any(${sql`${hashes}::text[]`})`,
+          where document_id = ${documentId} and text_hash in (${sql.join(
+            hashes.map((hash) => sql`${hash}`),
+            sql`, `,
+          )})`,
     );
     return new Map(rows.map((row) => [row.text_hash, JSON.parse(row.embedding) as number[]]));
   },
 
   /** Inserts chunks and adds them to the collection's BM25 statistics, in the caller's transaction. */
-  async insertChunks(tx: Executor, documentId: string, collectionId: string, rows: NewChunk[]): Promise<void> {
+  async insertChunks(
+    tx: Executor,
+    documentId: string,
+    collectionId: string,
+    rows: NewChunk[],
+  ): Promise<void> {
     if (rows.length === 0) return;
     const payload = JSON.stringify(
       rows.map((row) => ({

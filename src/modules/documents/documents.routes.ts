@@ -23,7 +23,13 @@ export function documentsRoutes(
   return async (app) => {
     const base = { tags: ['documents'], security: bearerSecurity };
     const config = { countUsage: true };
-    const failures = { 404: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse, ...authErrors };
+    const failures = {
+      404: errorResponse,
+      409: errorResponse,
+      413: errorResponse,
+      503: errorResponse,
+      ...authErrors,
+    };
 
     app.post(
       '/documents',
@@ -54,7 +60,12 @@ export function documentsRoutes(
       '/documents',
       {
         config,
-        schema: { ...base, summary: 'Documents the caller can see (no content), paged', querystring: listQuery, response: { 200: listResponse, ...failures } },
+        schema: {
+          ...base,
+          summary: 'Documents the caller can see (no content), paged',
+          querystring: listQuery,
+          response: { 200: listResponse, ...failures },
+        },
       },
       async (request) => {
         const { collection_id, document_type, ...page } = request.query;
@@ -73,7 +84,7 @@ export function documentsRoutes(
         config,
         schema: {
           ...base,
-          summary: 'Search by meaning and keyword within the caller\'s collections',
+          summary: "Search by meaning and keyword within the caller's collections",
           body: searchBody(defaults),
           response: { 200: searchResponse, ...failures },
         },
@@ -101,9 +112,20 @@ export function documentsRoutes(
 
     app.get(
       '/documents/:document_id',
-      { config, schema: { ...base, summary: 'One document with its content', params: documentParams, response: { 200: documentResponse, ...failures } } },
+      {
+        config,
+        schema: {
+          ...base,
+          summary: 'One document with its content',
+          params: documentParams,
+          response: { 200: documentResponse, ...failures },
+        },
+      },
       async (request) =>
-        services.documents.get({ principal: await request.authenticate(), documentId: request.params.document_id }),
+        services.documents.get({
+          principal: await request.authenticate(),
+          documentId: request.params.document_id,
+        }),
     );
 
     app.patch(
@@ -156,10 +178,18 @@ export function documentsRoutes(
       '/documents/:document_id',
       {
         config,
-        schema: { ...base, summary: 'Delete a document and its chunks', params: documentParams, response: { 200: messageResponse.extend({ document_id: z.string() }), ...failures } },
+        schema: {
+          ...base,
+          summary: 'Delete a document and its chunks',
+          params: documentParams,
+          response: { 200: messageResponse.extend({ document_id: z.string() }), ...failures },
+        },
       },
       async (request) =>
-        services.documents.delete({ principal: await request.authenticate(), documentId: request.params.document_id }),
+        services.documents.delete({
+          principal: await request.authenticate(),
+          documentId: request.params.document_id,
+        }),
     );
   };
 }

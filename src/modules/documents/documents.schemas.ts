@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DOCUMENT_TYPES } from '../../ingest/document-types.js';
 import { pageQuery } from '../../http/schemas.js';
+import { DOCUMENT_TYPES } from '../../ingest/document-types.js';
 
 export const MAX_METADATA_BYTES = 64 * 1024;
 
@@ -15,7 +15,10 @@ export const content = z
   .describe('The text (UTF-8, at most MAX_DOCUMENT_BYTES, default 5 MB)');
 export const metadata = z
   .record(z.string(), z.unknown(), { error: () => 'must be a JSON object' })
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON`)
+  .refine(
+    (value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
+    `must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON`,
+  )
   .describe('Free-form JSON object, filterable in search by containment');
 const id = z.string().min(1).max(100);
 
@@ -24,7 +27,9 @@ export const storeBody = z.object({
   content,
   document_type: documentType.default('markdown'),
   metadata: metadata.nullish().transform((value) => value ?? {}),
-  collection_id: id.nullish().describe("Target collection; default: the caller's \"default\" collection (a CAT: its own)"),
+  collection_id: id
+    .nullish()
+    .describe('Target collection; default: the caller\'s "default" collection (a CAT: its own)'),
 });
 
 export const updateBody = z.object({
@@ -53,7 +58,10 @@ const timestamp = z.iso.datetime({ offset: true });
 export const searchBody = (defaults: { maxResults: number; maxTokens: number }) =>
   z.object({
     query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
-    mode: z.enum(['hybrid', 'semantic', 'keyword']).default('hybrid').describe('hybrid (default) fuses keyword and semantic'),
+    mode: z
+      .enum(['hybrid', 'semantic', 'keyword'])
+      .default('hybrid')
+      .describe('hybrid (default) fuses keyword and semantic'),
     collection_id: id.optional(),
     collection_ids: z.array(id).min(1).max(100).optional(),
     document_type: oneOrMany(documentType).optional(),
@@ -63,7 +71,13 @@ export const searchBody = (defaults: { maxResults: number; maxTokens: number }) 
     updated_after: timestamp.optional(),
     updated_before: timestamp.optional(),
     max_results: z.number().int().min(1).max(50).default(defaults.maxResults),
-    max_tokens: z.number().int().min(1).max(20_000).default(defaults.maxTokens).describe('Hard budget for formatted_context in cl100k tokens'),
+    max_tokens: z
+      .number()
+      .int()
+      .min(1)
+      .max(20_000)
+      .default(defaults.maxTokens)
+      .describe('Hard budget for formatted_context in cl100k tokens'),
   });
 
 const summaryFields = {
@@ -82,7 +96,9 @@ const summaryFields = {
 export const documentSummary = z.object(summaryFields);
 export const documentResponse = z.object({ ...summaryFields, content: z.string() });
 export const storeResponse = documentSummary.extend({
-  duplicate: z.boolean().describe('True when identical content already existed in the collection and was returned'),
+  duplicate: z
+    .boolean()
+    .describe('True when identical content already existed in the collection and was returned'),
 });
 export const moveResponse = documentResponse.extend({ previous_collection_id: z.string() });
 export const listResponse = z.object({

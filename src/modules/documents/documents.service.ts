@@ -7,13 +7,14 @@ import {
   collectionScope,
 } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { AppContext } from '../../context.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { conflict, notFound, tooLarge } from '../../errors.js';
 import { chunkDocument } from '../../ingest/chunker.js';
 import type { DocumentType } from '../../ingest/document-types.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
+import { presentDocument, presentSummary } from './documents.presenter.js';
 import {
   type DocumentRow,
   type DocumentSort,
@@ -21,7 +22,6 @@ import {
   documentsRepository,
   type NewChunk,
 } from './documents.repository.js';
-import { presentDocument, presentSummary } from './documents.presenter.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -123,20 +123,29 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
     if (principal.collection) return collectionsRepository.findById(db, principal.collection.id);
     const fallback = await collectionsRepository.findByName(db, principal.userId, DEFAULT_COLLECTION_NAME);
     if (!fallback) {
-      throw notFound('COLLECTION_NOT_FOUND', 'You have no "default" collection; pass collection_id to choose one');
+      throw notFound(
+        'COLLECTION_NOT_FOUND',
+        'You have no "default" collection; pass collection_id to choose one',
+      );
     }
     return fallback;
   }
 
   const duplicateContent = (existing: { id: string }) =>
-    conflict('DUPLICATE_CONTENT', `The target collection already holds this exact content (document ${existing.id})`);
+    conflict(
+      'DUPLICATE_CONTENT',
+      `The target collection already holds this exact content (document ${existing.id})`,
+    );
 
   return {
     /** Stores a document with its chunks and vectors in one transaction; identical content is not stored twice. */
     async store(input: StoreInput) {
       const { principal } = input;
       checkSize(input.content);
-      const collection = assertCanWriteCollection(principal, await targetCollection(principal, input.collectionId));
+      const collection = assertCanWriteCollection(
+        principal,
+        await targetCollection(principal, input.collectionId),
+      );
       const contentHash = sha256(input.content);
       const existing = await documentsRepository.findByHash(db, collection.id, contentHash);
       if (existing) return { document: presentSummary(existing, collection.name), duplicate: true };
@@ -176,7 +185,10 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
     },
 
     async get(input: { principal: Principal; documentId: string }) {
-      const document = assertDocumentVisible(input.principal, await documentsRepository.findById(db, input.documentId));
+      const document = assertDocumentVisible(
+        input.principal,
+        await documentsRepository.findById(db, input.documentId),
+      );
       return presentDocument(document);
     },
 
@@ -190,7 +202,10 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
       order: 'asc' | 'desc';
     }) {
       if (input.collectionId !== undefined) {
-        assertCollectionVisible(input.principal, await collectionsRepository.findById(db, input.collectionId));
+        assertCollectionVisible(
+          input.principal,
+          await collectionsRepository.findById(db, input.collectionId),
+        );
       }
       const page = await documentsRepository.list(db, { ...input, scope: collectionScope(input.principal) });
       return {
@@ -203,7 +218,10 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
 
     /** Partial update: omitted fields keep their values; only chunks whose text changed are embedded again. */
     async update(input: UpdateInput) {
-      const current = assertCanWriteDocument(input.principal, await documentsRepository.findById(db, input.documentId));
+      const current = assertCanWriteDocument(
+        input.principal,
+        await documentsRepository.findById(db, input.documentId),
+      );
       if (input.content !== undefined) checkSize(input.content);
       const next = {
         title: input.title ?? current.title,
@@ -212,7 +230,9 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         metadata: input.metadata ?? current.metadata,
       };
       const textChanged =
-        next.title !== current.title || next.content !== current.content || next.documentType !== current.documentType;
+        next.title !== current.title ||
+        next.content !== current.content ||
+        next.documentType !== current.documentType;
       const contentHash = sha256(next.content);
       if (contentHash !== current.contentHash) {
         const clash = await documentsRepository.findByHash(db, current.collectionId, contentHash);
@@ -228,9 +248,15 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         await documentsRepository.lockCollections(tx, [current.collectionId]);
         const fresh = await documentsRepository.findById(tx, current.id);
         if (!fresh || fresh.collectionId !== current.collectionId) {
-          throw conflict('DOCUMENT_CHANGED', 'The document was moved or deleted meanwhile; reload it and retry');
+          throw conflict(
+            'DOCUMENT_CHANGED',
+            'The document was moved or deleted meanwhile; reload it and retry',
+          );
         }
-        if (input.expectedUpdatedAt !== undefined && fresh.updatedAt.toISOString() !== new Date(input.expectedUpdatedAt).toISOString()) {
+        if (
+          input.expectedUpdatedAt !== undefined &&
+          fresh.updatedAt.toISOString() !== new Date(input.expectedUpdatedAt).toISOString()
+        ) {
           throw conflict('DOCUMENT_CHANGED', 'The document was changed by someone else since you loaded it');
         }
         if (chunks) {
@@ -249,12 +275,16 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
 
     /** Moves a document to another collection the caller may write to; vectors move along, nothing is embedded. */
     async move(input: { principal: Principal; documentId: string; targetCollectionId: string }) {
-      const current = assertCanWriteDocument(input.principal, await documentsRepository.findById(db, input.documentId));
+      const current = assertCanWriteDocument(
+        input.principal,
+        await documentsRepository.findById(db, input.documentId),
+      );
       const target = assertCanWriteCollection(
         input.principal,
         await collectionsRepository.findById(db, input.targetCollectionId),
       );
-      if (target.id === current.collectionId) return { ...presentDocument(current), previous_collection_id: current.collectionId };
+      if (target.id === current.collectionId)
+        return { ...presentDocument(current), previous_collection_id: current.collectionId };
       const moved = await db.transaction(async (tx) => {
         await documentsRepository.lockCollections(tx, [current.collectionId, target.id]);
         const fresh = await documentsRepository.findById(tx, current.id);
@@ -265,12 +295,20 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         return documentsRepository.update(tx, fresh.id, { collectionId: target.id });
       });
       if (!moved) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
-      const document: DocumentWithCollection = { ...current, ...moved, collectionName: target.name, ownerId: target.userId };
+      const document: DocumentWithCollection = {
+        ...current,
+        ...moved,
+        collectionName: target.name,
+        ownerId: target.userId,
+      };
       return { ...presentDocument(document), previous_collection_id: current.collectionId };
     },
 
     async delete(input: { principal: Principal; documentId: string }) {
-      const current = assertCanWriteDocument(input.principal, await documentsRepository.findById(db, input.documentId));
+      const current = assertCanWriteDocument(
+        input.principal,
+        await documentsRepository.findById(db, input.documentId),
+      );
       await db.transaction(async (tx) => {
         await documentsRepository.lockCollections(tx, [current.collectionId]);
         const fresh = await documentsRepository.findById(tx, current.id);

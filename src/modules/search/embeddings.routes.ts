@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { countTokens } from '../../ingest/tokenizer.js';
-import { authErrors, bearerSecurity, errorResponse } from '../../http/schemas.js';
 import type { EmbeddingProvider } from '../../embeddings/provider.js';
+import { authErrors, bearerSecurity, errorResponse } from '../../http/schemas.js';
+import { countTokens } from '../../ingest/tokenizer.js';
 
 const body = z.object({
   input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
@@ -16,7 +16,11 @@ const embeddingsResponse = z.object({
   object: z.literal('list'),
   model: z.string(),
   data: z.array(
-    z.object({ object: z.literal('embedding'), index: z.number(), embedding: z.union([z.array(z.number()), z.string()]) }),
+    z.object({
+      object: z.literal('embedding'),
+      index: z.number(),
+      embedding: z.union([z.array(z.number()), z.string()]),
+    }),
   ),
   usage: z.object({ prompt_tokens: z.number(), total_tokens: z.number() }),
 });
@@ -33,7 +37,7 @@ export function embeddingsRoutes(embedder: EmbeddingProvider): FastifyPluginAsyn
         schema: {
           tags: ['embeddings'],
           security: bearerSecurity,
-          summary: 'OpenAI-compatible embeddings from this server\'s model (any valid credential)',
+          summary: "OpenAI-compatible embeddings from this server's model (any valid credential)",
           body,
           response: { 200: embeddingsResponse, 400: errorResponse, 503: errorResponse, ...authErrors },
         },
@@ -43,7 +47,10 @@ export function embeddingsRoutes(embedder: EmbeddingProvider): FastifyPluginAsyn
         const { input, encoding_format, dimensions } = request.body;
         if (dimensions !== undefined && dimensions !== embedder.dimensions) {
           return reply.code(400).send({
-            detail: { code: 'UNSUPPORTED_DIMENSIONS', message: `This model produces ${embedder.dimensions} dimensions` },
+            detail: {
+              code: 'UNSUPPORTED_DIMENSIONS',
+              message: `This model produces ${embedder.dimensions} dimensions`,
+            },
           });
         }
         const texts = typeof input === 'string' ? [input] : input;

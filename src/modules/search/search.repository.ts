@@ -30,7 +30,6 @@ export interface ChunkDetail {
   collection_name: string;
 }
 
-
 const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 function filterSql(filter: SearchFilter): SQL {

@@ -1,4 +1,4 @@
-import { collectionScope, assertCollectionVisible } from '../../auth/access.js';
+import { assertCollectionVisible, collectionScope } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { countTokens, truncateToTokens } from '../../ingest/tokenizer.js';
@@ -65,7 +65,9 @@ export function defaultKeywordWeight(provider: 'local' | 'openai'): number {
   return provider === 'local' ? 0.75 : 0.5;
 }
 
-export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & { keywordWeight: number }) {
+export function createSearchService(
+  ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & { keywordWeight: number },
+) {
   const { db, embedder, keywordWeight, config } = ctx;
 
   async function scopeIds(principal: Principal, requested?: string[]): Promise<string[]> {
@@ -89,7 +91,9 @@ export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'c
       wantKeyword ? searchRepository.keyword(db, input.query, filter, LEG_CANDIDATES) : Promise.resolve([]),
       wantSemantic ? embedder.embed([input.query], 'query').then(([v]) => v) : Promise.resolve(undefined),
     ]);
-    const candidates = new Map<string, Candidate>(keywordHits.map((h) => [h.id, { id: h.id, keyword: h.score }]));
+    const candidates = new Map<string, Candidate>(
+      keywordHits.map((h) => [h.id, { id: h.id, keyword: h.score }]),
+    );
     if (queryVector) {
       const literal = `[${Array.from(queryVector).join(',')}]`;
       const denseHits = await searchRepository.dense(
@@ -98,7 +102,8 @@ export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'c
         filter,
         LEG_CANDIDATES,
       );
-      for (const hit of denseHits) candidates.set(hit.id, { ...candidates.get(hit.id), id: hit.id, semantic: hit.score });
+      for (const hit of denseHits)
+        candidates.set(hit.id, { ...candidates.get(hit.id), id: hit.id, semantic: hit.score });
       const unscored = [...candidates.values()].filter((c) => c.semantic === undefined).map((c) => c.id);
       for (const hit of await searchRepository.similarities(db, literal, unscored)) {
         const candidate = candidates.get(hit.id);
@@ -118,11 +123,17 @@ export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'c
      * The ranking alone, without token budget or presentation: chunk ids with their document ids, best first.
      * Used by the benchmarks, which need deeper lists (Recall@100) than a response may carry.
      */
-    async rankChunks(input: SearchInput, limit: number): Promise<{ chunkId: string; documentId: string; score: number }[]> {
+    async rankChunks(
+      input: SearchInput,
+      limit: number,
+    ): Promise<{ chunkId: string; documentId: string; score: number }[]> {
       const collectionIds = await scopeIds(input.principal, input.collectionIds);
       if (collectionIds.length === 0) return [];
       const ranked = (await rank(input, { ...input, collectionIds })).slice(0, limit);
-      const owners = await searchRepository.documentIdsOf(db, ranked.map((r) => r.id));
+      const owners = await searchRepository.documentIdsOf(
+        db,
+        ranked.map((r) => r.id),
+      );
       return ranked.flatMap((r) => {
         const documentId = owners.get(r.id);
         return documentId ? [{ chunkId: r.id, documentId, score: r.score }] : [];
@@ -131,11 +142,25 @@ export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'c
 
     async search(input: SearchInput): Promise<SearchResponse> {
       const collectionIds = await scopeIds(input.principal, input.collectionIds);
-      const empty = { query: input.query, mode: input.mode, results: [], total_results: 0, tokens_used: 0, formatted_context: '' };
+      const empty = {
+        query: input.query,
+        mode: input.mode,
+        results: [],
+        total_results: 0,
+        tokens_used: 0,
+        formatted_context: '',
+      };
       if (collectionIds.length === 0) return empty;
       const filter: SearchFilter = { ...input, collectionIds };
       const ranked = (await rank(input, filter)).slice(0, input.maxResults);
-      const details = new Map((await searchRepository.details(db, ranked.map((r) => r.id))).map((d) => [d.id, d]));
+      const details = new Map(
+        (
+          await searchRepository.details(
+            db,
+            ranked.map((r) => r.id),
+          )
+        ).map((d) => [d.id, d]),
+      );
 
       const budget = Math.min(input.maxTokens, HARD_TOKEN_CAP);
       const results: SearchResult[] = [];
@@ -188,7 +213,13 @@ export function createSearchService(ctx: Pick<AppContext, 'db' | 'embedder' | 'c
         }
         formatted = parts.join(SEPARATOR);
       }
-      return { ...empty, results, total_results: ranked.length, tokens_used: countTokens(formatted), formatted_context: formatted };
+      return {
+        ...empty,
+        results,
+        total_results: ranked.length,
+        tokens_used: countTokens(formatted),
+        formatted_context: formatted,
+      };
     },
   };
 }

@@ -15,7 +15,10 @@ import {
   rotateBody,
 } from './tokens.schemas.js';
 
-export function tokensRoutes(services: Services, limits: { patMaxDays: number; catMaxDays: number }): FastifyPluginAsyncZod {
+export function tokensRoutes(
+  services: Services,
+  limits: { patMaxDays: number; catMaxDays: number },
+): FastifyPluginAsyncZod {
   return async (app) => {
     const pat = { tags: ['personal access tokens'], security: bearerSecurity };
     const cat = { tags: ['collection access tokens'], security: bearerSecurity };
@@ -34,14 +37,25 @@ export function tokensRoutes(services: Services, limits: { patMaxDays: number; c
       async (request, reply) => {
         const { label, expires_in_days, scopes } = request.body;
         const principal = await request.authenticate();
-        const created = await services.tokens.createPat({ principal, label, expiresInDays: expires_in_days, scopes });
+        const created = await services.tokens.createPat({
+          principal,
+          label,
+          expiresInDays: expires_in_days,
+          scopes,
+        });
         return reply.code(201).send(created);
       },
     );
 
     app.get(
       '/auth/pat',
-      { schema: { ...pat, summary: "The caller's PATs, newest first", response: { 200: z.object({ tokens: z.array(patResponse) }), ...authErrors } } },
+      {
+        schema: {
+          ...pat,
+          summary: "The caller's PATs, newest first",
+          response: { 200: z.object({ tokens: z.array(patResponse) }), ...authErrors },
+        },
+      },
       async (request) => services.tokens.listPats({ principal: await request.authenticate() }),
     );
 
@@ -73,9 +87,17 @@ export function tokensRoutes(services: Services, limits: { patMaxDays: number; c
       app.route({
         method,
         url,
-        schema: { ...pat, summary: 'Revoke a PAT', params: patParams, response: { 200: messageResponse, ...notFound } },
+        schema: {
+          ...pat,
+          summary: 'Revoke a PAT',
+          params: patParams,
+          response: { 200: messageResponse, ...notFound },
+        },
         handler: async (request) =>
-          services.tokens.revokePat({ principal: await request.authenticate(), patId: request.params.pat_id }),
+          services.tokens.revokePat({
+            principal: await request.authenticate(),
+            patId: request.params.pat_id,
+          }),
       });
     }
 
@@ -113,7 +135,10 @@ export function tokensRoutes(services: Services, limits: { patMaxDays: number; c
         },
       },
       async (request) =>
-        services.tokens.listCats({ principal: await request.authenticate(), collectionId: request.query.collection_id }),
+        services.tokens.listCats({
+          principal: await request.authenticate(),
+          collectionId: request.query.collection_id,
+        }),
     );
 
     app.post(
@@ -143,9 +168,17 @@ export function tokensRoutes(services: Services, limits: { patMaxDays: number; c
       app.route({
         method,
         url,
-        schema: { ...cat, summary: 'Revoke a CAT', params: catParams, response: { 200: messageResponse, ...notFound } },
+        schema: {
+          ...cat,
+          summary: 'Revoke a CAT',
+          params: catParams,
+          response: { 200: messageResponse, ...notFound },
+        },
         handler: async (request) =>
-          services.tokens.revokeCat({ principal: await request.authenticate(), catId: request.params.cat_id }),
+          services.tokens.revokeCat({
+            principal: await request.authenticate(),
+            catId: request.params.cat_id,
+          }),
       });
     }
   };

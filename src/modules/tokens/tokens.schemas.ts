@@ -16,7 +16,8 @@ export const patCreateBody = (maxDays: number) =>
 export const rotateBody = (maxDays: number) =>
   z
     .object({ label: label(100).optional(), expires_in_days: expiresInDays(maxDays) })
-    .optional()
+    // Nullish: a POST without a body reaches validation as null.
+    .nullish()
     .describe('Optional new label and lifetime; the lifetime restarts from now');
 
 export const catCreateBody = (maxDays: number) =>
@@ -39,8 +40,15 @@ const common = {
   is_active: z.boolean().describe('False once expired'),
 };
 
-export const patResponse = z.object({ pat_id: z.string(), user_id: z.string(), scopes: z.array(z.string()), ...common });
-export const patWithSecret = patResponse.extend({ token: z.string().describe('The secret; shown only once') });
+export const patResponse = z.object({
+  pat_id: z.string(),
+  user_id: z.string(),
+  scopes: z.array(z.string()),
+  ...common,
+});
+export const patWithSecret = patResponse.extend({
+  token: z.string().describe('The secret; shown only once'),
+});
 export const catResponse = z.object({
   cat_id: z.string(),
   collection_id: z.string(),
@@ -48,4 +56,6 @@ export const catResponse = z.object({
   permission: z.enum(['read', 'read_write']),
   ...common,
 });
-export const catWithSecret = catResponse.extend({ token: z.string().describe('The secret; shown only once') });
+export const catWithSecret = catResponse.extend({
+  token: z.string().describe('The secret; shown only once'),
+});

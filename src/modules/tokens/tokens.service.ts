@@ -1,8 +1,8 @@
-import { assertCanActAsUser, assertCanManageCollection } from '../../auth/access.js';
+import { assertCanActAsUser, assertCanManageCollection, assertCollectionVisible } from '../../auth/access.js';
 import type { CatPermission, Principal } from '../../auth/principal.js';
 import { CAT_PREFIX, newSecret, PAT_PREFIX, sha256Hex } from '../../auth/secrets.js';
-import { isForeignKeyViolation } from '../../db/errors.js';
 import type { AppContext } from '../../context.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
 import { notFound } from '../../errors.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { type CatRow, type PatRow, tokensRepository } from './tokens.repository.js';
@@ -146,6 +146,12 @@ export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'las
       tokens: CatView[];
     }> {
       assertCanActAsUser(input.principal, { write: false });
+      if (input.collectionId !== undefined) {
+        assertCollectionVisible(
+          input.principal,
+          await collectionsRepository.findById(db, input.collectionId),
+        );
+      }
       const rows = await tokensRepository.listCats(db, input.principal.userId, input.collectionId);
       return { tokens: rows.map((row) => presentCat(row, row.collectionName)) };
     },

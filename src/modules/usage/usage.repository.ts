@@ -19,7 +19,11 @@ export const usageRepository = {
   /** Rows for one user from `fromMonth` (inclusive, YYYY-MM) on. */
   async since(db: Executor, userId: string, fromMonth: string) {
     return db
-      .select({ yearMonth: usageRecords.yearMonth, source: usageRecords.source, count: usageRecords.requestCount })
+      .select({
+        yearMonth: usageRecords.yearMonth,
+        source: usageRecords.source,
+        count: usageRecords.requestCount,
+      })
       .from(usageRecords)
       .where(and(eq(usageRecords.userId, userId), gte(usageRecords.yearMonth, fromMonth)));
   },

@@ -43,7 +43,8 @@ export const usersRepository = {
       .where(or(...conditions));
     const others = rows.filter((row) => row.id !== exceptId);
     return {
-      username: !!fields.username && others.some((r) => r.username.toLowerCase() === fields.username?.toLowerCase()),
+      username:
+        !!fields.username && others.some((r) => r.username.toLowerCase() === fields.username?.toLowerCase()),
       email: !!fields.email && others.some((r) => r.email.toLowerCase() === fields.email?.toLowerCase()),
     };
   },

@@ -11,23 +11,28 @@ import {
   userResponse,
 } from './users.schemas.js';
 
-export function usersRoutes(services: Services, options: { registrationEnabled: boolean; authPerMinute: number }): FastifyPluginAsyncZod {
+export function usersRoutes(
+  services: Services,
+  options: { registrationEnabled: boolean; authPerMinute: number },
+): FastifyPluginAsyncZod {
   return async (app) => {
-    // Per client IP, shared by the three routes, so password guessing and sign-up floods are slowed down.
-    const authLimited = {
-      rateLimit: {
-        max: options.authPerMinute,
-        timeWindow: 60_000,
-        groupId: 'auth',
-        keyGenerator: (request: { ip: string }) => `auth:${request.ip}`,
-      },
-    };
+    // Per client IP, shared by the three routes, so password guessing and sign-up floods are slowed down. One
+    // limiter instance is shared (a per-route `config.rateLimit` would give every route its own counter), and
+    // the global per-credential limit is switched off on these routes.
+    const authLimiter = app.rateLimit({
+      max: options.authPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request: { ip: string }) => `auth:${request.ip}`,
+    });
+    const authLimited = { rateLimit: false as const };
+    const onRequest = authLimiter;
     const tags = ['auth'];
 
     app.post(
       '/auth/register',
       {
         config: authLimited,
+        onRequest,
         schema: {
           tags,
           summary: 'Create an account (and its "default" collection)',
@@ -37,7 +42,10 @@ export function usersRoutes(services: Services, options: { registrationEnabled: 
       },
       async (request, reply) => {
         if (!options.registrationEnabled) {
-          throw forbidden('REGISTRATION_DISABLED', 'Registration is closed on this server; ask an administrator');
+          throw forbidden(
+            'REGISTRATION_DISABLED',
+            'Registration is closed on this server; ask an administrator',
+          );
         }
         return reply.code(201).send(await services.users.register(request.body));
       },
@@ -47,6 +55,7 @@ export function usersRoutes(services: Services, options: { registrationEnabled: 
       '/auth/login',
       {
         config: authLimited,
+        onRequest,
         schema: {
           tags,
           summary: 'Log in with username or email and password',
@@ -61,6 +70,7 @@ export function usersRoutes(services: Services, options: { registrationEnabled: 
       '/auth/refresh',
       {
         config: authLimited,
+        onRequest,
         schema: {
           tags,
           summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)',

@@ -8,7 +8,11 @@ export const username = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"')
   .describe('Letters, digits, "_", "." and "-"; unique ignoring case');
-export const email = z.string().trim().max(255, 'must be at most 255 characters').pipe(z.email('must be a valid email address'));
+export const email = z
+  .string()
+  .trim()
+  .max(255, 'must be at most 255 characters')
+  .pipe(z.email('must be a valid email address'));
 export const password = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
@@ -20,7 +24,8 @@ export const loginBody = z.object({
   password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
 });
 export const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
-export const logoutBody = z.object({ refresh_token: z.string().min(1).max(200).optional() }).optional();
+/** Nullish: a POST without a body reaches validation as null. */
+export const logoutBody = z.object({ refresh_token: z.string().min(1).max(200).optional() }).nullish();
 
 export const userResponse = z.object({
   user_id: z.string(),

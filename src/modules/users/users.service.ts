@@ -2,11 +2,11 @@ import { requireUserCredential } from '../../auth/access.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import type { Principal } from '../../auth/principal.js';
 import { newSecret, REFRESH_PREFIX, sha256Hex } from '../../auth/secrets.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { AppContext } from '../../context.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { badRequest, forbidden, notFound, unauthorized } from '../../errors.js';
-import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
+import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
 import { sessionsRepository } from './sessions.repository.js';
 import { type UserRow, usersRepository } from './users.repository.js';
 
@@ -42,7 +42,8 @@ export function presentUser(user: UserRow): UserView {
 
 const usernameTaken = () => badRequest('USERNAME_EXISTS', 'That username is already registered');
 const emailTaken = () => badRequest('EMAIL_EXISTS', 'That email address is already registered');
-const invalidRefresh = () => unauthorized('INVALID_REFRESH_TOKEN', 'Invalid, expired or revoked refresh token');
+const invalidRefresh = () =>
+  unauthorized('INVALID_REFRESH_TOKEN', 'Invalid, expired or revoked refresh token');
 
 /** Maps a unique-index race on users to the same errors as the pre-check. */
 export function userConflictError(error: unknown): Error | undefined {
@@ -114,7 +115,11 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
       if (!user || !ok) throw unauthorized('INVALID_CREDENTIALS', 'Invalid username or password');
       if (!user.isActive) throw forbidden('ACCOUNT_DISABLED', 'This account is disabled');
       return db.transaction(async (tx) => {
-        const session = await sessionsRepository.create(tx, user.id, new Date(Date.now() + refreshLifetimeMs));
+        const session = await sessionsRepository.create(
+          tx,
+          user.id,
+          new Date(Date.now() + refreshLifetimeMs),
+        );
         return issueTokens(user, session.id, tx);
       });
     },
@@ -133,7 +138,7 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
       }
       if (session.revokedAt || token.expiresAt.getTime() <= Date.now()) throw invalidRefresh();
       const user = await usersRepository.findById(db, session.userId);
-      if (!user || !user.isActive) throw invalidRefresh();
+      if (!user?.isActive) throw invalidRefresh();
       const pair = await db.transaction(async (tx) => {
         if (!(await sessionsRepository.markRefreshTokenUsed(tx, token.id))) return undefined;
         return issueTokens(user, session.id, tx);
@@ -149,7 +154,8 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
     async logout(input: { principal?: Principal; refreshToken?: string }): Promise<{ message: string }> {
       let sessionId: string | undefined;
       if (input.refreshToken) {
-        sessionId = (await sessionsRepository.findRefreshToken(db, sha256Hex(input.refreshToken)))?.session.id;
+        sessionId = (await sessionsRepository.findRefreshToken(db, sha256Hex(input.refreshToken)))?.session
+          .id;
       } else if (input.principal?.kind === 'jwt') {
         sessionId = input.principal.credentialId;
       }
