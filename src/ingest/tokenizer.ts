@@ -6,12 +6,37 @@ import { countTokens as count, decode, encode } from 'gpt-tokenizer/encoding/cl1
  */
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
+/**
+ * BPE is quadratic in the length of a single word, so a long run without whitespace (a minified file, a base64
+ * blob, a hostile 5 MB "word") is encoded in slices of this many characters. Counts differ from a whole-word
+ * encoding only inside such runs, by a token per slice at most.
+ */
+const MAX_RUN = 1000;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`, 'g');
+
+function slices(text: string): string[] {
+  const parts: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(LONG_RUN)) {
+    const start = match.index;
+    if (start > last) parts.push(text.slice(last, start));
+    const end = start + match[0].length;
+    for (let at = start; at < end; at += MAX_RUN) parts.push(text.slice(at, Math.min(end, at + MAX_RUN)));
+    last = end;
+  }
+  if (last < text.length || parts.length === 0) parts.push(text.slice(last));
+  return parts;
+}
+
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : count(text, PLAIN);
+  if (text.length === 0) return 0;
+  let total = 0;
+  for (const part of slices(text)) total += count(part, PLAIN);
+  return total;
 }
 
 export function encodeTokens(text: string): number[] {
-  return encode(text, PLAIN);
+  return slices(text).flatMap((part) => encode(part, PLAIN));
 }
 
 export function decodeTokens(ids: readonly number[]): string {
