@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Authenticator } from './auth/authenticate.js';
-import type { JwtService } from './auth/jwt.js';
-import type { LastUsedTracker } from './auth/last-used.js';
+import { type Authenticator, createAuthenticator } from './auth/authenticate.js';
+import { JwtService } from './auth/jwt.js';
+import { LastUsedTracker } from './auth/last-used.js';
 import type { Config } from './config.js';
-import type { Database } from './db/client.js';
+import type { Database, DatabaseHandle } from './db/client.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 
-/** What services need from the running process; built once in `server.ts` and passed down explicitly. */
+/** What services need from the running process; built once per process and passed down explicitly. */
 export interface AppContext {
   config: Config;
   db: Database;
@@ -16,4 +16,25 @@ export interface AppContext {
   authenticator: Authenticator;
   embedder: EmbeddingProvider;
   log: FastifyBaseLogger;
+}
+
+/** Wires the shared dependencies of services from an open database, an embedder and a logger. */
+export function buildContext(deps: {
+  config: Config;
+  handle: DatabaseHandle;
+  embedder: EmbeddingProvider;
+  log: FastifyBaseLogger;
+  jwtSecret: string;
+}): AppContext {
+  const { config, handle, embedder, log } = deps;
+  const jwt = new JwtService({
+    secret: deps.jwtSecret,
+    algorithm: config.JWT_ALGORITHM,
+    accessTokenMinutes: config.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
+  });
+  const lastUsed = new LastUsedTracker(handle.db, config.LAST_USED_FLUSH_SECONDS, (error) =>
+    log.warn({ err: error }, 'writing last_used failed'),
+  );
+  const authenticator = createAuthenticator({ db: handle.db, jwt, lastUsed });
+  return { config, db: handle.db, dbKind: handle.kind, jwt, lastUsed, authenticator, embedder, log };
 }

@@ -1,11 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createApp, fastifyOptions } from './app.js';
-import { createAuthenticator } from './auth/authenticate.js';
-import { JwtService } from './auth/jwt.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
-import { LastUsedTracker } from './auth/last-used.js';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
+import { type AppContext, buildContext } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { embeddingConfig } from './embeddings/from-config.js';
@@ -48,25 +45,8 @@ export async function startServer(
     const applied = await migrate(handle.db);
     if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
     await ensureEmbeddingModel(handle.db, embedder);
-    const jwt = new JwtService({
-      secret: resolveJwtSecret(config),
-      algorithm: config.JWT_ALGORITHM,
-      accessTokenMinutes: config.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
-    });
-    const lastUsed = new LastUsedTracker(handle.db, config.LAST_USED_FLUSH_SECONDS, (error) =>
-      app.log.warn({ err: error }, 'writing last_used failed'),
-    );
-    const authenticator = createAuthenticator({ db: handle.db, jwt, lastUsed });
-    const ctx: AppContext = {
-      config,
-      db: handle.db,
-      dbKind: handle.kind,
-      jwt,
-      lastUsed,
-      authenticator,
-      embedder,
-      log: app.log,
-    };
+    const ctx = buildContext({ config, handle, embedder, log: app.log, jwtSecret: resolveJwtSecret(config) });
+    const { lastUsed } = ctx;
     const services = createServices(ctx);
     await createApp({ ctx, services, app });
     lastUsed.start();

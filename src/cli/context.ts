@@ -1,9 +1,8 @@
-import { createAuthenticator } from '../auth/authenticate.js';
-import { JwtService } from '../auth/jwt.js';
-import { LastUsedTracker } from '../auth/last-used.js';
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
-import type { AppContext } from '../context.js';
+import { type AppContext, buildContext } from '../context.js';
 import { migrate } from '../db/migrate.js';
 import { embeddingConfig } from '../embeddings/from-config.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
@@ -20,30 +19,15 @@ export async function openCliContext(
   const handle = await openConfiguredDatabase(config);
   const embedder = options.embedder ?? createEmbeddingProvider(embeddingConfig(config));
   await migrate(handle.db);
+  const silent = Fastify({ logger: false }).log;
   // Commands sign no tokens; a throwaway key satisfies the dependencies.
-  const jwt = new JwtService({ secret: 'x'.repeat(32), algorithm: 'HS256', accessTokenMinutes: 1 });
-  const lastUsed = new LastUsedTracker(handle.db, 3600, () => {});
-  const silent = {
-    info() {},
-    warn() {},
-    error() {},
-    debug() {},
-    trace() {},
-    fatal() {},
-    child: () => silent,
-    level: 'silent',
-    silent() {},
-  };
-  const ctx: AppContext = {
+  const ctx = buildContext({
     config,
-    db: handle.db,
-    dbKind: handle.kind,
-    jwt,
-    lastUsed,
-    authenticator: createAuthenticator({ db: handle.db, jwt, lastUsed }),
+    handle,
     embedder,
-    log: silent as unknown as AppContext['log'],
-  };
+    log: silent,
+    jwtSecret: randomBytes(32).toString('hex'),
+  });
   return {
     ctx,
     services: createServices(ctx),

@@ -1,7 +1,5 @@
 import { createInterface } from 'node:readline';
-import { JwtService } from '../auth/jwt.js';
 import type { Config } from '../config.js';
-import { migrate } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { usersRepository } from '../modules/users/users.repository.js';
 import {
@@ -9,8 +7,7 @@ import {
   password as passwordSchema,
   username as usernameSchema,
 } from '../modules/users/users.schemas.js';
-import { createUsersService } from '../modules/users/users.service.js';
-import { openConfiguredDatabase } from '../server.js';
+import { openCliContext } from './context.js';
 
 /** Reads a password from a hidden TTY prompt, or the first line of stdin when piped. */
 async function readPassword(): Promise<string> {
@@ -52,13 +49,9 @@ export async function userCreate(
   const password = await readPassword();
   const checked = passwordSchema.safeParse(password);
   if (!checked.success) throw new Error(`Password ${checked.error.issues[0]?.message ?? 'is invalid'}`);
-  const handle = await openConfiguredDatabase(config);
+  const cli = await openCliContext(config);
   try {
-    await migrate(handle.db);
-    // Registration signs no tokens; a throwaway key satisfies the service's dependencies.
-    const jwt = new JwtService({ secret: 'x'.repeat(32), algorithm: 'HS256', accessTokenMinutes: 1 });
-    const users = createUsersService({ db: handle.db, jwt, config });
-    const user = await users.register({
+    const user = await cli.services.users.register({
       username: username.data,
       email: email.data,
       password,
@@ -69,19 +62,18 @@ export async function userCreate(
     if (error instanceof AppError) throw new Error(error.message);
     throw error;
   } finally {
-    await handle.close();
+    await cli.close();
   }
 }
 
 export async function userPromote(config: Config, login: string) {
-  const handle = await openConfiguredDatabase(config);
+  const cli = await openCliContext(config);
   try {
-    await migrate(handle.db);
-    const user = await usersRepository.findByLogin(handle.db, login);
+    const user = await usersRepository.findByLogin(cli.ctx.db, login);
     if (!user) throw new Error(`No user with username or email "${login}"`);
-    await usersRepository.update(handle.db, user.id, { isSuperuser: true });
+    await usersRepository.update(cli.ctx.db, user.id, { isSuperuser: true });
     return `${user.username} is now a superuser`;
   } finally {
-    await handle.close();
+    await cli.close();
   }
 }
