@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import type { EmbeddingProvider } from '../../src/embeddings/provider.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -24,13 +25,22 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-/** A real server on a real port over a fresh database of the suite's kind. */
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * A real server on a real port over a fresh database of the suite's kind. `options.embedder` hands it an
+ * embedding provider the caller owns (and closes), e.g. a counting wrapper around the real local model.
+ */
+export async function startTestServer(
+  overrides: Record<string, string> = {},
+  options: { embedder?: EmbeddingProvider } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const handle = await database.open();
   const env = testEnv(overrides);
   if (database.url) env.DATABASE_URL = database.url;
-  const server = await startServer(loadConfig(env), { database: handle });
+  const server = await startServer(loadConfig(env), {
+    database: handle,
+    ...(options.embedder ? { embedder: options.embedder } : {}),
+  });
   return {
     ...server,
     database,
