@@ -25,14 +25,22 @@ step lint npx biome check .
 step typecheck npx tsc -p tsconfig.json --noEmit
 step build node scripts/build.mjs
 
+# vitest NAME [VAR=value ...] -- vitest arguments
 vitest() {
   local name=$1
   shift
-  step "$name" env "$@" npx vitest run --reporter=default --reporter=json --outputFile.json="$results/$name.json"
+  local vars=()
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+    vars+=("$1")
+    shift
+  done
+  shift
+  step "$name" env "${vars[@]}" npx vitest run --reporter=default --reporter=json \
+    --outputFile.json="$results/$name.json" "$@"
 }
 
-vitest unit --project unit
-vitest integration-pglite TEST_DB=pglite --project integration
-vitest integration-postgres TEST_DB=postgres --project integration
+vitest unit -- --project unit
+vitest integration-pglite TEST_DB=pglite -- --project integration
+vitest integration-postgres TEST_DB=postgres -- --project integration
 
 node scripts/summarize-tests.mjs "$results" "${failed_steps[@]}"
