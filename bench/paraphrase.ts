@@ -54,7 +54,9 @@ try {
   console.log('mode         MRR@10  hit@1  hit@3');
   for (const run of runs) {
     const search =
-      run.weight === undefined ? services.search : createSearchService({ ...ctx, keywordWeight: run.weight });
+      run.weight === undefined
+        ? services.search
+        : createSearchService({ ...ctx, keywordWeights: { strong: run.weight, weak: run.weight } });
     let mrr = 0;
     let hit1 = 0;
     let hit3 = 0;

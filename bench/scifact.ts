@@ -158,7 +158,7 @@ async function main() {
       const search =
         run.weight === undefined
           ? services.search
-          : createSearchService({ ...ctx, keywordWeight: run.weight });
+          : createSearchService({ ...ctx, keywordWeights: { strong: run.weight, weak: run.weight } });
       let ndcg = 0;
       let recall = 0;
       const latencies: number[] = [];

@@ -3,7 +3,7 @@ import { embeddingConfig } from './embeddings/from-config.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
-import { createSearchService, defaultKeywordWeight } from './modules/search/search.service.js';
+import { createSearchService, defaultKeywordWeights } from './modules/search/search.service.js';
 import { createTokensService } from './modules/tokens/tokens.service.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { createUsersService } from './modules/users/users.service.js';
@@ -19,8 +19,10 @@ export function createServices(ctx: AppContext) {
     documents: createDocumentsService(ctx),
     search: createSearchService({
       ...ctx,
-      keywordWeight:
-        ctx.config.HYBRID_KEYWORD_WEIGHT ?? defaultKeywordWeight(embeddingConfig(ctx.config).provider),
+      keywordWeights: defaultKeywordWeights(
+        embeddingConfig(ctx.config).provider,
+        ctx.config.HYBRID_KEYWORD_WEIGHT,
+      ),
     }),
   };
 }

@@ -1,14 +1,20 @@
 /**
- * Score-aware fusion of the keyword (BM25) and semantic (cosine) legs. Each leg's scores are normalised over
- * the union of candidates (BM25 by its maximum, cosine min–max), then mixed with a keyword weight chosen per
- * embedding provider by measurement (bench/). Keyword candidates missing from the semantic top-k are re-scored
- * by the caller so every candidate has a real cosine; a semantic candidate with no keyword score matched no
- * query term well enough and scores 0 there. With no keyword matches at all, the order is the semantic order.
+ * Score-aware fusion of the keyword (BM25) and semantic (cosine) legs, mixed with a keyword weight chosen per
+ * embedding provider by measurement (bench/).
+ *
+ * BM25 is normalised by the query's ceiling (what a chunk matching every query term would score), not by the
+ * best hit: a chunk sharing one common word with a paraphrased question then counts for little, while a chunk
+ * matching most of a technical claim counts for much. (Normalising by the best hit made any weak match look
+ * perfect and let it outrank the right semantic hit.) Cosine is min–max normalised over the candidates. Keyword
+ * candidates missing from the semantic top-k are re-scored by the caller so every candidate has a real cosine;
+ * a semantic candidate with no keyword score scores 0 there. With no keyword match, the order is the semantic one.
  */
 
 export interface Candidate {
   id: string;
   keyword?: number | undefined;
+  /** Distinct query terms the candidate contains (keyword candidates only). */
+  matched?: number | undefined;
   semantic?: number | undefined;
 }
 
@@ -25,8 +31,9 @@ function ranks(candidates: Candidate[], key: 'keyword' | 'semantic'): Map<string
   return new Map(scored.map((c, i) => [c.id, i + 1]));
 }
 
-export function fuse(candidates: Candidate[], keywordWeight: number): Fused[] {
-  const maxKeyword = Math.max(0, ...candidates.map((c) => c.keyword ?? 0));
+export function fuse(candidates: Candidate[], keywordWeight: number, keywordCeiling = 0): Fused[] {
+  const maxKeyword =
+    keywordCeiling > 0 ? keywordCeiling : Math.max(0, ...candidates.map((c) => c.keyword ?? 0));
   const semantic = candidates.map((c) => c.semantic).filter((s): s is number => s !== undefined);
   const minSemantic = Math.min(...semantic);
   const spread = Math.max(...semantic) - minSemantic;
@@ -34,7 +41,7 @@ export function fuse(candidates: Candidate[], keywordWeight: number): Fused[] {
   const semanticRanks = ranks(candidates, 'semantic');
   return candidates
     .map((c) => {
-      const k = maxKeyword > 0 ? (c.keyword ?? 0) / maxKeyword : 0;
+      const k = maxKeyword > 0 ? Math.min(1, (c.keyword ?? 0) / maxKeyword) : 0;
       const s = c.semantic === undefined ? 0 : spread > 0 ? (c.semantic - minSemantic) / spread : 1;
       return {
         id: c.id,
@@ -44,4 +51,15 @@ export function fuse(candidates: Candidate[], keywordWeight: number): Fused[] {
       };
     })
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
+/** How much of the query the best keyword candidate answers: its BM25 as a share of the query's ceiling. */
+export function keywordCoverage(candidates: Candidate[], ceiling: number): number {
+  if (ceiling <= 0) return 0;
+  return Math.min(1, Math.max(0, ...candidates.map((c) => c.keyword ?? 0)) / ceiling);
+}
+
+/** Most distinct query terms any keyword candidate contains. */
+export function bestMatchedTerms(candidates: Candidate[]): number {
+  return Math.max(0, ...candidates.map((c) => c.matched ?? 0));
 }

@@ -17,6 +17,17 @@ export interface ChunkHit {
   score: number;
 }
 
+/**
+ * Keyword hits with the query's ceiling: the BM25 a chunk would score matching every query term once at average
+ * length (the sum of the terms' IDFs, terms absent from the corpus included). A hit's share of it says how much
+ * of the question it answers, which the best hit's own score cannot.
+ */
+export interface KeywordHits {
+  /** `matched`: how many distinct query terms the chunk contains. */
+  hits: (ChunkHit & { matched: number })[];
+  ceiling: number;
+}
+
 export interface ChunkDetail {
   id: string;
   document_id: string;
@@ -128,13 +139,13 @@ export const searchRepository = {
     filter: SearchFilter,
     limit: number,
     params: { k1: number; b: number } = { k1: 1.2, b: 0.75 },
-  ): Promise<ChunkHit[]> {
+  ): Promise<KeywordHits> {
     const terms = orQuery(query);
-    if (!terms) return [];
+    if (!terms) return { hits: [], ceiling: 0 };
     const colls = uuidArray(filter.collectionIds);
     const k1 = sql`${params.k1}::float8`;
     const b = sql`${params.b}::float8`;
-    return queryRows<ChunkHit>(
+    const rows = await queryRows<ChunkHit & { ceiling: number; matched: number }>(
       db,
       sql`with q as (select websearch_to_tsquery('english', ${terms}) as tsq),
         terms as (select distinct u.lexeme from unnest(to_tsvector('english', ${query})) u),
@@ -153,15 +164,22 @@ export const searchRepository = {
           sum(ln(1 + (corpus.n - df.df + 0.5) / (df.df + 0.5))
               * (coalesce(array_length(u.positions, 1), 1) * (${k1} + 1))
               / (coalesce(array_length(u.positions, 1), 1)
-                 + ${k1} * (1 - ${b} + ${b} * cand.lexeme_count / corpus.avgdl))) as score
+                 + ${k1} * (1 - ${b} + ${b} * cand.lexeme_count / corpus.avgdl))) as score,
+          count(*)::int as matched,
+          (select sum(ln(1 + (corpus.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)))
+             from terms left join df on df.term = terms.lexeme) as ceiling
         from candidates cand
         cross join lateral unnest(cand.tsv) u
         join df on df.term = u.lexeme
         cross join corpus
-        group by cand.id
+        group by cand.id, corpus.n
         order by score desc, cand.id
         limit ${limit}`,
     );
+    return {
+      hits: rows.map(({ id, score, matched }) => ({ id, score, matched })),
+      ceiling: rows[0]?.ceiling ?? 0,
+    };
   },
 
   async documentIdsOf(db: Executor, ids: string[]): Promise<Map<string, string>> {

@@ -3,7 +3,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { countTokens, truncateToTokens } from '../../ingest/tokenizer.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
-import { type Candidate, type Fused, fuse } from './fusion.js';
+import { bestMatchedTerms, type Candidate, type Fused, fuse } from './fusion.js';
 import { type ChunkDetail, type SearchFilter, searchRepository } from './search.repository.js';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
@@ -60,15 +60,30 @@ function resultHeader(detail: ChunkDetail, score: number): string {
 }
 const SEPARATOR = '\n\n---\n\n';
 
-/** The keyword weight of hybrid fusion for each provider, as measured in bench/ (see README). */
-export function defaultKeywordWeight(provider: 'local' | 'openai'): number {
-  return provider === 'local' ? 0.75 : 0.5;
+/**
+ * How much hybrid trusts the keyword leg, per query. When the best keyword match shares at least two distinct
+ * terms with the query, keyword evidence is real and gets the higher weight; a single shared word (typical of a
+ * paraphrased question) gets the lower one, letting the embedding model decide. Measured with
+ * bench/tune-fusion.ts for the bundled model (see README); for API models, which are strong on their own, the
+ * weights lean further to semantic (not measured here: no API model is reachable from this machine).
+ */
+export interface KeywordWeights {
+  strong: number;
+  weak: number;
 }
 
+export function defaultKeywordWeights(provider: 'local' | 'openai', fixed?: number): KeywordWeights {
+  if (fixed !== undefined) return { strong: fixed, weak: fixed };
+  return provider === 'local' ? { strong: 0.8, weak: 0.5 } : { strong: 0.5, weak: 0.3 };
+}
+
+/** Distinct query terms the best keyword match must share for keyword evidence to count as strong. */
+const STRONG_MATCH_TERMS = 2;
+
 export function createSearchService(
-  ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & { keywordWeight: number },
+  ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & { keywordWeights: KeywordWeights },
 ) {
-  const { db, embedder, keywordWeight, config } = ctx;
+  const { db, embedder, keywordWeights, config } = ctx;
 
   async function scopeIds(principal: Principal, requested?: string[]): Promise<string[]> {
     if (requested && requested.length > 0) {
@@ -87,12 +102,14 @@ export function createSearchService(
   async function rank(input: SearchInput, filter: SearchFilter): Promise<Fused[]> {
     const wantKeyword = input.mode !== 'semantic';
     const wantSemantic = input.mode !== 'keyword';
-    const [keywordHits, queryVector] = await Promise.all([
-      wantKeyword ? searchRepository.keyword(db, input.query, filter, LEG_CANDIDATES) : Promise.resolve([]),
+    const [keyword, queryVector] = await Promise.all([
+      wantKeyword
+        ? searchRepository.keyword(db, input.query, filter, LEG_CANDIDATES)
+        : Promise.resolve({ hits: [], ceiling: 0 }),
       wantSemantic ? embedder.embed([input.query], 'query').then(([v]) => v) : Promise.resolve(undefined),
     ]);
     const candidates = new Map<string, Candidate>(
-      keywordHits.map((h) => [h.id, { id: h.id, keyword: h.score }]),
+      keyword.hits.map((h) => [h.id, { id: h.id, keyword: h.score, matched: h.matched }]),
     );
     if (queryVector) {
       const literal = `[${Array.from(queryVector).join(',')}]`;
@@ -110,8 +127,10 @@ export function createSearchService(
         if (candidate) candidate.semantic = hit.score;
       }
     }
-    const weight = input.mode === 'keyword' ? 1 : input.mode === 'semantic' ? 0 : keywordWeight;
-    const fused = fuse([...candidates.values()], weight);
+    const strong = bestMatchedTerms([...candidates.values()]) >= STRONG_MATCH_TERMS;
+    const hybridWeight = strong ? keywordWeights.strong : keywordWeights.weak;
+    const weight = input.mode === 'keyword' ? 1 : input.mode === 'semantic' ? 0 : hybridWeight;
+    const fused = fuse([...candidates.values()], weight, keyword.ceiling);
     // Report each single-leg mode in its own units (BM25, cosine) rather than the normalised mix.
     if (input.mode === 'keyword') return fused.map((f) => ({ ...f, score: f.keyword.score ?? 0 }));
     if (input.mode === 'semantic') return fused.map((f) => ({ ...f, score: f.semantic.score ?? 0 }));
