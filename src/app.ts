@@ -17,6 +17,7 @@ import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerUsageCounting } from './http/usage.js';
+import { registerMcp } from './mcp/register.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { collectionsRoutes } from './modules/collections/collections.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
@@ -105,6 +106,7 @@ export async function createApp(deps: {
     { prefix: API_PREFIX },
   );
   await app.withTypeProvider<ZodTypeProvider>().register(embeddingsRoutes(ctx.embedder));
+  await registerMcp(app, { ctx, services });
   return app;
 }
 

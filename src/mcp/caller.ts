@@ -2,9 +2,9 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.js';
 
 /**
- * Who an MCP request comes from, resolved by the HTTP layer before the SDK sees the request. It travels to the
- * per-request server factory inside the SDK's pass-through `AuthInfo`; a class (not a plain object) so the
- * factory can check with `instanceof` that it got exactly what this module put there.
+ * Who an MCP request comes from, resolved by the HTTP layer before the SDK sees the request. It travels to
+ * the per-request server factory inside the SDK's pass-through `AuthInfo`; a class (not a plain object) so
+ * the factory can check with `instanceof` that it got exactly what this module put there.
  */
 export class McpCaller {
   constructor(
@@ -24,8 +24,8 @@ export class McpCaller {
 
   static from(authInfo: AuthInfo | undefined): McpCaller {
     const caller = authInfo?.extra?.caller;
-    // Unreachable through registerMcp, which authenticates every request first; refuse rather than serve anonymously.
-    if (!(caller instanceof McpCaller)) throw new Error('MCP request reached the server factory unauthenticated');
+    // Unreachable through registerMcp, which authenticates every request first; never serve anonymously.
+    if (!(caller instanceof McpCaller)) throw new Error('MCP request reached the factory unauthenticated');
     return caller;
   }
 }

@@ -2,9 +2,9 @@ import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server'
 import { z } from 'zod';
 
 /**
- * Tool results. A failure is a normal result with `isError: true` (never a JSON-RPC error), so the agent reads
- * why and can correct itself: the text starts with a stable code (`DOCUMENT_NOT_FOUND: Document not found`) and
- * the structured content carries the same as `{ error: { code, message } }`.
+ * Tool results. A failure is a normal result with `isError: true` (never a JSON-RPC error), so the agent
+ * reads why and can correct itself: the text starts with a stable code (`DOCUMENT_NOT_FOUND: Document not
+ * found`) and the structured content carries the same as `{ error: { code, message } }`.
  */
 
 export const toolError = z
@@ -27,7 +27,11 @@ export interface ArgumentError {
 
 export function errorResult(code: string, message: string, errors?: ArgumentError[]): CallToolResult {
   const error = errors && errors.length > 0 ? { code, message, errors } : { code, message };
-  return { isError: true, content: [{ type: 'text', text: `${code}: ${message}` }], structuredContent: { error } };
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${code}: ${message}` }],
+    structuredContent: { error },
+  };
 }
 
 /** A success: the structured data, and a text rendering for clients that do not read structured content. */

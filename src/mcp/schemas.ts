@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Argument and result pieces shared by the tools. Field names are the original MCP server's. */
+
+const id = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const documentIdArg = id.describe('Id of the document, as returned by store, search or list');
+export const collectionIdArg = id.describe(
+  'Id of the collection, as returned by list_collections_tool or create_collection_tool',
+);
+export const keyIdArg = id.describe(
+  'The cat_id of the token, as returned by list_collection_access_tokens_tool',
+);
+
+/**
+ * ISO 8601 date or date-time. A short pattern: zod's own ISO check puts a kilobyte of regex in tools/list.
+ */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+export const timestampArg = z
+  .string()
+  .regex(ISO_TIMESTAMP, {
+    message: 'must be an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z',
+    abort: true,
+  })
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date');
+
+export const limitArg = (fallback: number) =>
+  z.number().int().min(1).max(100).default(fallback).describe(`Page size, 1–100 (default ${fallback})`);
+export const offsetArg = z
+  .number()
+  .int()
+  .min(0)
+  .max(10_000_000)
+  .default(0)
+  .describe('Items to skip (default 0)');
+
+const timestamp = z.string().describe('ISO 8601 timestamp, UTC');
+
+export const documentSummaryFields = {
+  document_id: z.string(),
+  title: z.string(),
+  collection_id: z.string(),
+  collection_name: z.string(),
+  content_hash: z.string().describe('SHA-256 of the content'),
+  document_type: z.string(),
+  doc_metadata: z.record(z.string(), z.unknown()),
+  chunk_count: z.number(),
+  token_count: z.number().describe('Total cl100k tokens of all chunks'),
+  created_at: timestamp,
+  updated_at: timestamp,
+};
+export const documentSummary = z.object(documentSummaryFields);
+
+/** The service's view with the original's `doc_metadata` in place of REST's `metadata`. */
+export function withDocMetadata<T extends { metadata: Record<string, unknown> }>(
+  view: T,
+): Omit<T, 'metadata'> & { doc_metadata: T['metadata'] } {
+  const { metadata, ...rest } = view;
+  return { ...rest, doc_metadata: metadata };
+}
+
+export const collectionView = z.object({
+  collection_id: z.string(),
+  name: z.string(),
+  document_count: z.number(),
+  cat_count: z.number().describe('Collection access tokens on this collection'),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const catView = z.object({
+  cat_id: z.string().describe('Pass as key_id to rotate or revoke the token'),
+  label: z.string(),
+  collection_id: z.string(),
+  collection_name: z.string(),
+  permission: z.enum(['read', 'read_write']),
+  created_at: timestamp,
+  expires_at: timestamp.nullable(),
+  last_used: timestamp.nullable(),
+  is_active: z.boolean().describe('False once expired'),
+});

@@ -1,0 +1,154 @@
+import type {
+  ContentBlock,
+  McpServer,
+  StandardSchemaWithJSON,
+  ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
+import { requireUserCredential, requireWriteScope } from '../auth/access.js';
+import type { Principal } from '../auth/principal.js';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import type { Services } from '../services.js';
+import { argumentErrors, errorResult, successResult, toolError } from './results.js';
+
+/** What the tools are built on: the same services the REST routes call. */
+export interface McpDeps {
+  services: Services;
+  config: Config;
+  log: FastifyBaseLogger;
+}
+
+/** What the client on the other end can take, as far as results are concerned. */
+export interface ClientFeatures {
+  /** `resource_link` content blocks exist from protocol 2025-06-18 on; older clients reject unknown blocks. */
+  resourceLinks: boolean;
+}
+
+/** One request's view: the dependencies plus the authenticated caller and what their client understands. */
+export interface ToolEnv extends McpDeps {
+  principal: Principal;
+  requestId: string;
+  client: ClientFeatures;
+}
+
+/**
+ * The kind of credential a tool needs. Only decides what `tools/list` shows; every call is authorized again.
+ */
+export interface ToolNeeds {
+  userCredential: boolean;
+  write: boolean;
+}
+
+/**
+ * Asks the access policy whether a principal can use a tool at all, with the same checks the services make on
+ * every call, so the listing and the call-time decision cannot disagree.
+ */
+export function mayUse(principal: Principal, needs: ToolNeeds): boolean {
+  try {
+    if (needs.userCredential) requireUserCredential(principal);
+    if (needs.write) requireWriteScope(principal);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError) return false;
+    throw error;
+  }
+}
+
+/** Tool arguments are always a JSON object. */
+type ObjectSchema = z.ZodType<Record<string, unknown>>;
+
+export interface ToolSpec<In extends ObjectSchema, Out extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: In;
+  output: Out;
+  annotations: Omit<ToolAnnotations, 'title'>;
+  needs: ToolNeeds;
+  /** Calls one service and returns plain data in the output shape; throws AppError on refusal. */
+  run(args: z.output<In>, env: ToolEnv): Promise<z.input<Out>>;
+  /** Content blocks for clients that do not read structured content; default: the data as JSON text. */
+  present?(data: z.output<Out>, client: ClientFeatures): ContentBlock[];
+}
+
+export interface McpTool {
+  name: string;
+  needs: ToolNeeds;
+  register(server: McpServer, env: ToolEnv): void;
+}
+
+/**
+ * The JSON Schema of `schema` for tools/list, with validation left to the handler. The SDK's own validation
+ * would answer bad arguments with a bare message; validating here gives them the VALIDATION_ERROR code and
+ * the per-argument list every other failure has.
+ */
+function advertise(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'ainstruct',
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: schema['~standard'].jsonSchema,
+    },
+  };
+}
+
+function failure(error: unknown, tool: string, env: ToolEnv) {
+  if (error instanceof AppError) return errorResult(error.code, error.message);
+  env.log.error({ err: error, tool, reqId: env.requestId }, 'MCP tool failed');
+  return errorResult('INTERNAL_ERROR', `Internal server error (request id ${env.requestId})`);
+}
+
+async function countUsage(env: ToolEnv): Promise<void> {
+  try {
+    await env.services.usage.record(env.principal.userId, 'mcp');
+  } catch (error) {
+    env.log.warn({ err: error, reqId: env.requestId }, 'usage counting failed');
+  }
+}
+
+/**
+ * A tool as the SDK sees it: thin handler (validate → call service → present), failures as `isError` results,
+ * usage counted once a call has succeeded. The output schema also admits the error shape, because clients
+ * built on earlier SDKs validate structured content against it even when `isError` is set.
+ */
+export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
+  spec: ToolSpec<In, Out>,
+): McpTool {
+  return {
+    name: spec.name,
+    needs: spec.needs,
+    register(server, env) {
+      server.registerTool(
+        spec.name,
+        {
+          title: spec.title,
+          description: spec.description,
+          inputSchema: advertise(spec.input),
+          outputSchema: z.union([spec.output, toolError]),
+          annotations: { title: spec.title, openWorldHint: false, ...spec.annotations },
+        },
+        async (args: unknown) => {
+          const parsed = spec.input.safeParse(args ?? {});
+          if (!parsed.success) {
+            const errors = argumentErrors(parsed.error, args);
+            const summary = errors.map((e) => `${e.argument}: ${e.message}`).join('; ');
+            return errorResult('VALIDATION_ERROR', `Invalid arguments for ${spec.name}: ${summary}`, errors);
+          }
+          let data: z.output<Out>;
+          try {
+            // Parsing our own output drops fields the schema does not declare, so clients that validate
+            // structured content strictly (additionalProperties: false) accept it.
+            data = spec.output.parse(await spec.run(parsed.data, env));
+          } catch (error) {
+            return failure(error, spec.name, env);
+          }
+          await countUsage(env);
+          return successResult(data, spec.present?.(data, env.client));
+        },
+      );
+    },
+  };
+}
