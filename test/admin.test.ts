@@ -737,7 +737,8 @@ describe('POST /admin/users/{id}/promote', () => {
     let bare: TestServer;
     let bareApi: ApiClient;
     beforeAll(async () => {
-      bare = await startTestServer({ ADMIN_API_KEY: '' });
+      // Promote shares the per-IP limit of the other credential-guessing routes (RATE_LIMIT_AUTH_PER_MINUTE).
+      bare = await startTestServer({ ADMIN_API_KEY: '', RATE_LIMIT_AUTH_PER_MINUTE: '10' });
       bareApi = new ApiClient(bare.url);
     });
     afterAll(() => bare?.close());
@@ -754,7 +755,7 @@ describe('POST /admin/users/{id}/promote', () => {
         expectError(response, 503, 'ADMIN_API_KEY_NOT_CONFIGURED');
       }
       expect((await bareApi.get('/api/v1/auth/profile', user.accessToken)).body.is_superuser).toBe(false);
-      // Guessing is rate limited per client (10 a minute).
+      // Guessing is rate limited per client (10 a minute here).
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++) {
         statuses.push((await bareApi.request('POST', `${ADMIN}/users/${user.userId}/promote`, {})).status);
