@@ -115,7 +115,8 @@ const schema = z.object({
     .max(1)
     .optional()
     .describe(
-      'Weight of the keyword leg in hybrid search (0–1); default measured per provider (local 0.75, openai 0.5).',
+      'Fixed weight of the keyword leg in hybrid search (0–1). Unset: chosen per query by match strength ' +
+        '(see Search in the README).',
     ),
   SEARCH_EXACT_SCAN_LIMIT: int(0, 100_000_000)
     .default(20_000)
