@@ -65,8 +65,10 @@ describe('markdown chunking (golden)', () => {
     const chunks = chunk(md, 'markdown', { maxTokens: 120, overlapTokens: 20 });
     const pieces = chunks.filter((c) => c.text.includes('const value'));
     expect(pieces.length).toBeGreaterThan(3);
+    // The heading stays with the first piece rather than be a chunk of its own.
+    expect(chunks[0]?.text.startsWith('## Code\n\n```ts\nconst value0 ')).toBe(true);
+    for (const piece of pieces.slice(1)) expect(piece.text.startsWith('```ts\n')).toBe(true);
     for (const piece of pieces) {
-      expect(piece.text.startsWith('```ts\n')).toBe(true);
       expect(piece.text.endsWith('\n```')).toBe(true);
       expect(piece.tokenCount).toBeLessThanOrEqual(120);
     }

@@ -28,61 +28,65 @@ export const DOCUMENT_TYPES = [
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
-export function isDocumentType(value: string): value is DocumentType {
-  return (DOCUMENT_TYPES as readonly string[]).includes(value);
+export function isDocumentType(value: unknown): value is DocumentType {
+  return typeof value === 'string' && (DOCUMENT_TYPES as readonly string[]).includes(value);
 }
 
-const BY_EXTENSION: Record<string, DocumentType> = {
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.mdx': 'markdown',
-  '.txt': 'text',
-  '.text': 'text',
-  '.rst': 'text',
-  '.log': 'text',
-  '.html': 'html',
-  '.htm': 'html',
-  '.css': 'css',
-  '.js': 'javascript',
-  '.jsx': 'javascript',
-  '.mjs': 'javascript',
-  '.cjs': 'javascript',
-  '.ts': 'typescript',
-  '.tsx': 'typescript',
-  '.mts': 'typescript',
-  '.cts': 'typescript',
-  '.json': 'json',
-  '.py': 'python',
-  '.java': 'java',
-  '.php': 'php',
-  '.rs': 'rust',
-  '.go': 'go',
-  '.c': 'cpp',
-  '.h': 'cpp',
-  '.cc': 'cpp',
-  '.cpp': 'cpp',
-  '.cxx': 'cpp',
-  '.hpp': 'cpp',
-  '.hh': 'cpp',
-  '.sql': 'sql',
-  '.xml': 'xml',
-  '.svg': 'xml',
-  '.yml': 'yaml',
-  '.yaml': 'yaml',
-  '.vue': 'vue',
-  '.scss': 'sass',
-  '.sass': 'sass',
-  '.liquid': 'liquid',
-  '.j2': 'jinja',
-  '.jinja': 'jinja',
-  '.jinja2': 'jinja',
-  '.wast': 'wast',
-  '.wat': 'wast',
-};
+/** Extensions (lower-case, with the dot) of the files ainstruct stores, and their document type. */
+const BY_EXTENSION = new Map<string, DocumentType>(
+  Object.entries({
+    '.md': 'markdown',
+    '.markdown': 'markdown',
+    '.mdx': 'markdown',
+    '.txt': 'text',
+    '.text': 'text',
+    '.rst': 'text',
+    '.html': 'html',
+    '.htm': 'html',
+    '.css': 'css',
+    '.js': 'javascript',
+    '.jsx': 'javascript',
+    '.mjs': 'javascript',
+    '.cjs': 'javascript',
+    '.ts': 'typescript',
+    '.tsx': 'typescript',
+    '.mts': 'typescript',
+    '.cts': 'typescript',
+    '.json': 'json',
+    '.py': 'python',
+    '.java': 'java',
+    '.php': 'php',
+    '.rs': 'rust',
+    '.go': 'go',
+    '.c': 'cpp',
+    '.h': 'cpp',
+    '.cc': 'cpp',
+    '.cpp': 'cpp',
+    '.cxx': 'cpp',
+    '.hpp': 'cpp',
+    '.hh': 'cpp',
+    '.sql': 'sql',
+    '.xml': 'xml',
+    '.yml': 'yaml',
+    '.yaml': 'yaml',
+    '.vue': 'vue',
+    '.scss': 'sass',
+    '.sass': 'sass',
+    '.liquid': 'liquid',
+    '.j2': 'jinja',
+    '.jinja': 'jinja',
+    '.jinja2': 'jinja',
+    '.wast': 'wast',
+    '.wat': 'wast',
+  } satisfies Record<string, DocumentType>),
+);
 
-/** The document type for a file name, or undefined for files ainstruct does not store. */
-export function documentTypeFromPath(path: string): DocumentType | undefined {
-  const name = basename(path).toLowerCase();
+/**
+ * The document type for a file name, or undefined for files ainstruct does not store. Angular templates are
+ * recognised by the `*.component.html` naming convention; other HTML stays `html`.
+ */
+export function documentTypeFromPath(filePath: string): DocumentType | undefined {
+  const name = basename(filePath).toLowerCase();
   if (name.endsWith('.component.html')) return 'angular';
-  return BY_EXTENSION[extname(name)];
+  return BY_EXTENSION.get(extname(name));
 }
