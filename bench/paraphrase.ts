@@ -8,8 +8,8 @@
 import { parseArgs } from 'node:util';
 import { cliPrincipal, openCliContext } from '../src/cli/context.js';
 import { loadConfig } from '../src/config.js';
-import { createSearchService, type SearchMode } from '../src/modules/search/search.service.js';
 import { PARAPHRASE_DOCS, PARAPHRASE_QUESTIONS } from './paraphrase-data.js';
+import { searchFor, searchRuns } from './runs.js';
 
 const { values } = parseArgs({ options: { weights: { type: 'string' } } });
 
@@ -39,24 +39,13 @@ try {
     });
     keyOf.set(document.document_id, doc.key);
   }
-  const runs: { label: string; mode: SearchMode; weight?: number }[] = [
-    { label: 'keyword', mode: 'keyword' },
-    { label: 'semantic', mode: 'semantic' },
-    { label: 'hybrid', mode: 'hybrid' },
-    ...(values.weights ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((w) => ({ label: `hybrid@${w}`, mode: 'hybrid' as const, weight: Number(w) })),
-  ];
+  const runs = searchRuns(values.weights);
   console.log(
     `model=${ctx.embedder.model} documents=${PARAPHRASE_DOCS.length} questions=${PARAPHRASE_QUESTIONS.length}`,
   );
   console.log('mode         MRR@10  hit@1  hit@3');
   for (const run of runs) {
-    const search =
-      run.weight === undefined
-        ? services.search
-        : createSearchService({ ...ctx, keywordWeights: { strong: run.weight, weak: run.weight } });
+    const search = searchFor(ctx, services.search, run);
     let mrr = 0;
     let hit1 = 0;
     let hit3 = 0;

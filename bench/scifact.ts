@@ -16,8 +16,8 @@ import postgres from 'postgres';
 import { cliPrincipal, openCliContext } from '../src/cli/context.js';
 import { loadConfig } from '../src/config.js';
 import { collectionsRepository } from '../src/modules/collections/collections.repository.js';
-import { createSearchService, type SearchMode } from '../src/modules/search/search.service.js';
 import { dedupeDocuments, ndcgAt, percentile, recallAt } from './metrics.js';
+import { searchFor, searchRuns } from './runs.js';
 
 const { values } = parseArgs({
   options: {
@@ -143,22 +143,11 @@ async function main() {
     }
     const judged = queries.filter((q) => qrels.has(q._id));
 
-    const runs: { label: string; mode: SearchMode; weight?: number }[] = [
-      { label: 'keyword', mode: 'keyword' },
-      { label: 'semantic', mode: 'semantic' },
-      { label: 'hybrid', mode: 'hybrid' },
-      ...(values.weights ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((w) => ({ label: `hybrid@${w}`, mode: 'hybrid' as const, weight: Number(w) })),
-    ];
+    const runs = searchRuns(values.weights);
     console.log(`db=${ctx.dbKind} model=${ctx.embedder.model} queries=${judged.length} docs=${idOf.size}`);
     console.log('mode        nDCG@10  Recall@100  p50 ms  p95 ms');
     for (const run of runs) {
-      const search =
-        run.weight === undefined
-          ? services.search
-          : createSearchService({ ...ctx, keywordWeights: { strong: run.weight, weak: run.weight } });
+      const search = searchFor(ctx, services.search, run);
       let ndcg = 0;
       let recall = 0;
       const latencies: number[] = [];

@@ -1,24 +1,16 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PUBLIC_DEFAULT_JWT_SECRET } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { type CliResult, collect, spawnCli } from './helpers/cli.js';
 import { ApiClient, createUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { TEST_JWT_SECRET, testEnv } from './helpers/server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'a long enough password';
 const CLI_TIMEOUT_MS = 90_000;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -28,32 +20,9 @@ function cliEnv(env: Env): Record<string, string> {
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-function spawnCli(args: string[], env: Env): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: cliEnv(env) });
-}
-
 /** Runs the real CLI to completion, feeding `stdin` (then end of input). */
 function runCli(args: string[], env: Env, stdin = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnCli(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-    child.on('error', reject);
-    // The CLI may exit before reading its input (e.g. on a bad argument).
-    child.stdin.on('error', () => {});
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return collect(spawnCli(args, cliEnv(env)), stdin);
 }
 
 let database: TestDatabase | undefined;
@@ -229,13 +198,10 @@ describe('ainstruct CLI', { timeout: 180_000 }, () => {
   });
 
   it('serve answers HTTP and shuts down cleanly on SIGTERM', async () => {
-    const child = spawnCli(['serve'], {
-      ...env(),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      EMBEDDING_WORKERS: '1',
-    });
+    const child = spawnCli(
+      ['serve'],
+      cliEnv({ ...env(), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', EMBEDDING_WORKERS: '1' }),
+    );
     let output = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

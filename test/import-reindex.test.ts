@@ -1,28 +1,19 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
 import { LOCAL_DIMENSIONS, LOCAL_MODEL_ID } from '../src/embeddings/registry.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { type CliResult, collect, spawnCli } from './helpers/cli.js';
 import { ApiClient } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { searchIds } from './helpers/documents.js';
 import { TEST_JWT_SECRET, testEnv } from './helpers/server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'import password 123';
-const CLI_TIMEOUT_MS = 150_000;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let database: TestDatabase | undefined;
 let dbEnv: Record<string, string>;
@@ -44,25 +35,7 @@ function runCli(args: string[], stdin = ''): Promise<CliResult> {
     JWT_SECRET_KEY: TEST_JWT_SECRET,
     ...dbEnv,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-    child.on('error', reject);
-    child.stdin.on('error', () => {});
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return collect(spawnCli(args, env), stdin);
 }
 
 /** An in-process server on the CLI's database (PGlite allows one process at a time: close it before the CLI). */
