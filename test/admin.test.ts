@@ -9,7 +9,7 @@ import {
   usageRecords,
   users,
 } from '../src/db/schema.js';
-import { ApiClient, createUser, promote, type TestUser } from './helpers/client.js';
+import { ApiClient, createUser, expectError, promote, type TestUser } from './helpers/client.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -43,20 +43,6 @@ interface UserPage {
   total: number;
   limit: number;
   offset: number;
-}
-
-function expectError(
-  response: { status: number; body: { detail?: { code?: string } } },
-  status: number,
-  code: string,
-) {
-  expect(
-    { status: response.status, code: response.body?.detail?.code },
-    JSON.stringify(response.body),
-  ).toEqual({
-    status,
-    code,
-  });
 }
 
 const unique = () => randomBytes(4).toString('hex');

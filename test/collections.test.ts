@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionAccessTokens, documents } from '../src/db/schema.js';
-import { ApiClient, createUser, type TestUser } from './helpers/client.js';
+import { ApiClient, createUser, expectError, type TestUser } from './helpers/client.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -56,20 +56,6 @@ async function listNames(user: TestUser): Promise<string[]> {
   const response = await api.get(`${COLLECTIONS}?limit=100`, user.accessToken);
   expect(response.status).toBe(200);
   return response.body.collections.map((c: CollectionBody) => c.name);
-}
-
-function expectError(
-  response: { status: number; body: { detail?: { code?: string } } },
-  status: number,
-  code: string,
-) {
-  expect(
-    { status: response.status, code: response.body?.detail?.code },
-    JSON.stringify(response.body),
-  ).toEqual({
-    status,
-    code,
-  });
 }
 
 describe('POST /collections', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARAPHRASE_DOCS, PARAPHRASE_QUESTIONS } from '../bench/paraphrase-data.js';
 import { countTokens } from '../src/ingest/tokenizer.js';
+import type { SearchResult as Result } from '../src/modules/search/search.service.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { type CountingEmbedder, countingLocalEmbedder } from './helpers/counting-embedder.js';
 import { createCat, createCollection, search, searchIds, storeNew } from './helpers/documents.js';
@@ -8,21 +9,6 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Mode = 'keyword' | 'semantic' | 'hybrid';
 const MODES: Mode[] = ['keyword', 'semantic', 'hybrid'];
-
-interface Result {
-  document_id: string;
-  title: string;
-  chunk_index: number;
-  content: string;
-  score: number;
-  collection: string;
-  collection_id: string;
-  document_type: string;
-  heading_path: string[];
-  truncated: boolean;
-  ranks: { keyword: number | null; semantic: number | null };
-  scores: { keyword: number | null; semantic: number | null };
-}
 
 let embedder: CountingEmbedder;
 let server: TestServer;

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /** A tiny JSON-over-HTTP client for the tests: real requests to a real server. */
 
 export interface ApiResponse<T = any> {
@@ -94,4 +96,19 @@ export async function promote(api: ApiClient, userId: string, key = 'test-admin-
   });
   if (response.status !== 200) throw new Error(`promote failed: ${JSON.stringify(response.body)}`);
   return response.body;
+}
+
+/** Asserts an error response's status and `detail.code`, showing the body when they differ. */
+export function expectError(
+  response: { status: number; body: { detail?: { code?: string } } },
+  status: number,
+  code: string,
+) {
+  expect(
+    { status: response.status, code: response.body?.detail?.code },
+    JSON.stringify(response.body),
+  ).toEqual({
+    status,
+    code,
+  });
 }
