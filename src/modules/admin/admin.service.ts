@@ -139,8 +139,7 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
     }): Promise<{ history: (MonthUsage & { total: number })[] }> {
       requireSuperuser(input.principal);
       const user = await existingUser(input.userId);
-      const history = await usage.history(user.id, input.months);
-      return { history: history.map((month) => ({ ...month, total: month.total_requests })) };
+      return usage.historyView(user.id, input.months);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { asPreconditionFailed, etagOf, ifMatchHeaders, updatedAtOfEtag } from '../../http/etag.js';
 import { authErrors, bearerSecurity, errorResponse, messageResponse } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
 import {
@@ -121,11 +122,14 @@ export function documentsRoutes(
           response: { 200: documentResponse, ...failures },
         },
       },
-      async (request) =>
-        services.documents.get({
+      async (request, reply) => {
+        const document = await services.documents.get({
           principal: await request.authenticate(),
           documentId: request.params.document_id,
-        }),
+        });
+        reply.header('etag', etagOf(document.updated_at));
+        return document;
+      },
     );
 
     app.patch(
@@ -136,21 +140,26 @@ export function documentsRoutes(
           ...base,
           summary: 'Change a document; omitted or null fields keep their values',
           params: documentParams,
+          headers: ifMatchHeaders,
           body: updateBody,
-          response: { 200: documentResponse, ...failures },
+          response: { 200: documentResponse, 412: errorResponse, ...failures },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const body = request.body;
-        return services.documents.update({
+        const ifMatch = request.headers['if-match'];
+        const update = services.documents.update({
           principal: await request.authenticate(),
           documentId: request.params.document_id,
           title: body.title ?? undefined,
           content: body.content ?? undefined,
           documentType: body.document_type ?? undefined,
           metadata: body.metadata ?? undefined,
-          expectedUpdatedAt: body.expected_updated_at,
+          expectedUpdatedAt: body.expected_updated_at ?? (ifMatch ? updatedAtOfEtag(ifMatch) : undefined),
         });
+        const document = ifMatch ? await update.catch(asPreconditionFailed) : await update;
+        reply.header('etag', etagOf(document.updated_at));
+        return document;
       },
     );
 

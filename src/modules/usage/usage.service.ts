@@ -1,3 +1,5 @@
+import { requireUserCredential } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { type UsageSource, usageRepository } from './usage.repository.js';
 
@@ -27,7 +29,7 @@ export function createUsageService(ctx: Pick<AppContext, 'db'>) {
     });
   }
 
-  return {
+  const service = {
     /** Counts one successful call. */
     record(userId: string, source: UsageSource): Promise<void> {
       return usageRepository.increment(db, userId, yearMonth(new Date()), source);
@@ -46,7 +48,28 @@ export function createUsageService(ctx: Pick<AppContext, 'db'>) {
         Array.from({ length: count }, (_, i) => yearMonth(now, i)),
       );
     },
+
+    /** The history in its response shape (`total` repeats `total_requests`, as the original's did). */
+    async historyView(
+      userId: string,
+      count: number,
+    ): Promise<{ history: (MonthUsage & { total: number })[] }> {
+      const history = await service.history(userId, count);
+      return { history: history.map((month) => ({ ...month, total: month.total_requests })) };
+    },
+
+    /** The caller's own usage: people see their own counts; collection tokens have no account to report on. */
+    ownMonth(input: { principal: Principal; yearMonth?: string | undefined }): Promise<MonthUsage> {
+      requireUserCredential(input.principal);
+      return service.month(input.principal.userId, input.yearMonth);
+    },
+
+    ownHistory(input: { principal: Principal; months: number }) {
+      requireUserCredential(input.principal);
+      return service.historyView(input.principal.userId, input.months);
+    },
   };
+  return service;
 }
 
 export type UsageService = ReturnType<typeof createUsageService>;

@@ -28,6 +28,11 @@ export interface TokenPair {
   refresh_expires_at: string;
 }
 
+export interface Session {
+  tokens: TokenPair;
+  user: UserView;
+}
+
 export function presentUser(user: UserRow): UserView {
   return {
     user_id: user.id,
@@ -87,7 +92,7 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
     };
   }
 
-  return {
+  const service = {
     /** Creates the account and its `default` collection together, or neither. */
     async register(input: {
       username: string;
@@ -110,11 +115,16 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
     },
 
     async login(input: { username: string; password: string }): Promise<TokenPair> {
+      return (await service.startSession(input)).tokens;
+    },
+
+    /** Login that also returns the user, for the web UI's cookie session. */
+    async startSession(input: { username: string; password: string }): Promise<Session> {
       const user = await usersRepository.findByLogin(db, input.username);
       const ok = await verifyPassword(user?.passwordHash, input.password);
       if (!user || !ok) throw unauthorized('INVALID_CREDENTIALS', 'Invalid username or password');
       if (!user.isActive) throw forbidden('ACCOUNT_DISABLED', 'This account is disabled');
-      return db.transaction(async (tx) => {
+      const tokens = await db.transaction(async (tx) => {
         const session = await sessionsRepository.create(
           tx,
           user.id,
@@ -122,6 +132,7 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
         );
         return issueTokens(user, session.id, tx);
       });
+      return { tokens, user: presentUser(user) };
     },
 
     /**
@@ -129,6 +140,11 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
      * was copied, so the whole session (every token descended from that login) is revoked.
      */
     async refresh(input: { refreshToken: string }): Promise<TokenPair> {
+      return (await service.continueSession(input)).tokens;
+    },
+
+    /** Refresh that also returns the user, for the web UI's cookie session. */
+    async continueSession(input: { refreshToken: string }): Promise<Session> {
       const found = await sessionsRepository.findRefreshToken(db, sha256Hex(input.refreshToken));
       if (!found) throw invalidRefresh();
       const { token, session } = found;
@@ -147,7 +163,7 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
         await sessionsRepository.revoke(db, session.id, 'refresh token reuse');
         throw invalidRefresh();
       }
-      return pair;
+      return { tokens: pair, user: presentUser(user) };
     },
 
     /** Ends a login session: its refresh tokens and every access token issued from it stop working. */
@@ -177,6 +193,7 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
       return presentUser(user);
     },
   };
+  return service;
 }
 
 export type UsersService = ReturnType<typeof createUsersService>;
