@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The production build: TypeScript to dist/ (and, once the web UI exists, its assets).
+// The production build: the server's TypeScript to dist/, then the web UI's assets to dist/web/.
 import { execFileSync } from 'node:child_process';
 import { rmSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +10,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+  cwd: root,
+});
+// Vite's own bin through this Node, so the build does not depend on PATH or npx.
+execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
   stdio: 'inherit',
   cwd: root,
 });

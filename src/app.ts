@@ -17,13 +17,16 @@ import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerUsageCounting } from './http/usage.js';
+import { registerWebUi } from './http/web-ui.js';
 import { registerMcp } from './mcp/register.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { collectionsRoutes } from './modules/collections/collections.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
 import { embeddingsRoutes } from './modules/search/embeddings.routes.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
+import { usageRoutes } from './modules/usage/usage.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { webSessionRoutes } from './modules/users/web-session.routes.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
 
@@ -65,7 +68,16 @@ export async function createApp(deps: {
   });
 
   registerErrorHandling(app);
-  await app.register(helmet, { global: true });
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      directives: {
+        // Helmet's default would make browsers fetch the UI's assets over https even when the server is
+        // reached over plain http on a LAN name, where nothing answers https: the UI would not load.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
   await app.register(cookie);
   await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL });
   registerAuthentication(app, ctx.authenticator);
@@ -94,6 +106,13 @@ export async function createApp(deps: {
           catMaxDays: config.CAT_MAX_EXPIRY_DAYS,
         }),
       );
+      await typed.register(
+        webSessionRoutes(services, {
+          authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+          refreshDays: config.JWT_REFRESH_TOKEN_EXPIRE_DAYS,
+        }),
+      );
+      await typed.register(usageRoutes(services));
       await typed.register(collectionsRoutes(services));
       await typed.register(adminRoutes(services, { promotePerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE }));
       await typed.register(
@@ -107,6 +126,7 @@ export async function createApp(deps: {
   );
   await app.withTypeProvider<ZodTypeProvider>().register(embeddingsRoutes(ctx.embedder));
   await registerMcp(app, { ctx, services });
+  await registerWebUi(app);
   return app;
 }
 

@@ -1,0 +1,130 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
+
+const INDEX = '<!doctype html><html><body><div id="root"></div></body></html>';
+const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+async function appServing(root: string): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(rateLimit, { global: true, max: 1000, timeWindow: 60_000 });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ detail: { code: 'NOT_FOUND', message: 'nope' } }),
+  );
+  app.get('/api/v1/ping', async () => ({ ok: true }));
+  await registerWebUi(app, { root });
+  await app.ready();
+  return app;
+}
+
+describe('web UI serving', () => {
+  let dir: string;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'web-ui-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), INDEX);
+    writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    writeFileSync(join(dir, '.secret'), 'hidden');
+    app = await appServing(dir);
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resolves the default root next to the compiled server', () => {
+    expect(DEFAULT_WEB_ROOT.replaceAll('\\', '/')).toMatch(/\/dist\/web\/$/);
+  });
+
+  it('serves index.html at / without long caching', async () => {
+    const res = await app.inject({ url: '/', headers: HTML });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.body).toBe(INDEX);
+  });
+
+  it('caches hashed assets forever', async () => {
+    const res = await app.inject({ url: '/assets/index-AbC123.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers['content-type']).toContain('javascript');
+  });
+
+  it('revalidates other files', async () => {
+    const res = await app.inject({ url: '/favicon.svg' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('falls back to index.html for client routes that accept HTML', async () => {
+    for (const url of ['/dashboard', '/documents/abc/edit', '/documents?collection_id=x']) {
+      const res = await app.inject({ url, headers: HTML });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toBe(INDEX);
+      expect(res.headers['cache-control'], url).toBe('no-cache');
+    }
+  });
+
+  it('answers HEAD like GET', async () => {
+    const res = await app.inject({ method: 'HEAD', url: '/dashboard', headers: HTML });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('does not fall back for server paths, non-HTML requests, missing assets or dotfiles', async () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      ['/api/v1/nothing', HTML],
+      ['/api', HTML],
+      ['/mcp/x', HTML],
+      ['/v1/embeddings/x', HTML],
+      ['/docs/x', HTML],
+      ['/health/x', HTML],
+      ['/ready/x', HTML],
+      ['/metrics/x', HTML],
+      ['/.well-known/oauth-protected-resource', HTML],
+      ['/dashboard', { accept: 'application/json' }],
+      ['/dashboard', {}],
+      ['/assets/index-old999.js', HTML],
+      ['/.secret', { accept: '*/*' }],
+    ];
+    for (const [url, headers] of cases) {
+      const res = await app.inject({ url, headers });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json(), url).toEqual({ detail: { code: 'NOT_FOUND', message: 'nope' } });
+    }
+  });
+
+  it('never serves dotfiles', async () => {
+    const res = await app.inject({ url: '/.secret', headers: HTML });
+    expect(res.body).not.toContain('hidden');
+  });
+
+  it('leaves other methods and real routes alone', async () => {
+    expect((await app.inject({ method: 'POST', url: '/dashboard', headers: HTML })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/api/v1/ping', headers: HTML })).json()).toEqual({ ok: true });
+  });
+
+  it('does not escape the root', async () => {
+    const res = await app.inject({ url: '/..%2f..%2fetc%2fpasswd', headers: { accept: '*/*' } });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('explains how to build when dist/web is missing', async () => {
+    const bare = await appServing(join(dir, 'does-not-exist'));
+    try {
+      const res = await bare.inject({ url: '/', headers: HTML });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('npm run build');
+      expect((await bare.inject({ url: '/api/v1/x', headers: HTML })).statusCode).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
+import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { errorMessage } from '../api/errors';
+
+interface State {
+  error: unknown;
+}
+
+/**
+ * Catches a page's render errors so the shell stays usable and the failure is explained; the router keys
+ * it by path, so navigating elsewhere starts afresh.
+ */
+export class PageErrorBoundary extends Component<{ children: ReactNode }, State> {
+  override state: State = { error: null };
+
+  static getDerivedStateFromError(error: unknown): State {
+    return { error };
+  }
+
+  override componentDidCatch(error: unknown, info: ErrorInfo) {
+    console.error('Page failed to render', error, info.componentStack);
+  }
+
+  override render() {
+    if (!this.state.error) return this.props.children;
+    const chunkFailed = /dynamically imported module|Importing a module script failed/i.test(
+      errorMessage(this.state.error),
+    );
+    return (
+      <Alert color="red" title="This page could not be shown" role="alert">
+        <Stack gap="sm">
+          <Text size="sm">
+            {chunkFailed
+              ? 'Part of the app could not be loaded, probably because a new version was installed. Reload the page.'
+              : 'Something went wrong while showing this page.'}
+          </Text>
+          <Code block>{errorMessage(this.state.error)}</Code>
+          <Group>
+            <Button size="xs" variant="light" color="red" onClick={() => this.setState({ error: null })}>
+              Try again
+            </Button>
+            <Button size="xs" variant="subtle" color="red" onClick={() => window.location.reload()}>
+              Reload the page
+            </Button>
+          </Group>
+        </Stack>
+      </Alert>
+    );
+  }
+}

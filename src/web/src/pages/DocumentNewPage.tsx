@@ -1,0 +1,99 @@
+import { Button, Card } from '@mantine/core';
+import { type FormEvent, useEffect, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useCollections } from '../api/collections';
+import { useStoreDocument } from '../api/documents';
+import { CollectionSelect } from '../components/CollectionSelect';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { notifySuccess } from '../components/notify';
+import { PageHeader } from '../components/PageHeader';
+import { type DocumentDraft, DocumentFields, draftErrors } from './documents/DocumentFields';
+import { metadataError, parseMetadata } from './documents/MetadataInput';
+import { useLeaveGuard } from './documents/use-leave-guard';
+
+const EMPTY: DocumentDraft = { title: '', documentType: 'markdown', metadata: '', content: '' };
+
+export default function DocumentNewPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const collections = useCollections();
+  const store = useStoreDocument();
+  const [draft, setDraft] = useState<DocumentDraft>(EMPTY);
+  const [collectionId, setCollectionId] = useState<string | null>(params.get('collection_id'));
+  const [showErrors, setShowErrors] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const dirty = !saved && (draft.title !== '' || draft.content !== '' || draft.metadata !== '');
+  useLeaveGuard(dirty);
+
+  useEffect(() => {
+    if (collectionId || !collections.data?.length) return;
+    const fallback = collections.data.find((c) => c.name === 'default') ?? collections.data[0];
+    if (fallback) setCollectionId(fallback.collection_id);
+  }, [collectionId, collections.data]);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setShowErrors(true);
+    const errors = draftErrors(draft);
+    if (errors.title || errors.content || metadataError(draft.metadata) || !collectionId) return;
+    store.mutate(
+      {
+        title: draft.title.trim(),
+        content: draft.content,
+        document_type: draft.documentType,
+        metadata: parseMetadata(draft.metadata),
+        collection_id: collectionId,
+      },
+      {
+        onSuccess: (stored) => {
+          setSaved(true);
+          notifySuccess(
+            stored.duplicate
+              ? 'A document with exactly this content already existed; showing it.'
+              : `"${stored.title}" stored and indexed`,
+          );
+          // After the guard sees `saved`, so leaving is not blocked.
+          setTimeout(() => navigate(`/documents/${encodeURIComponent(stored.document_id)}`), 0);
+        },
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <PageHeader
+        title="New document"
+        description="Write or paste markdown, text or code. It is chunked and indexed for search when you save."
+        actions={
+          <>
+            <Button component={Link} to="/documents" variant="default">
+              Cancel
+            </Button>
+            <Button type="submit" loading={store.isPending}>
+              Save document
+            </Button>
+          </>
+        }
+      />
+      <Card padding="lg">
+        {store.isError && (
+          <div style={{ marginBottom: 'var(--mantine-spacing-md)' }}>
+            <ErrorAlert error={store.error} title="Could not save the document" />
+          </div>
+        )}
+        <DocumentFields
+          draft={draft}
+          onChange={(change) => setDraft((current) => ({ ...current, ...change }))}
+          showErrors={showErrors}
+          collectionField={
+            <CollectionSelect
+              value={collectionId}
+              onChange={setCollectionId}
+              error={showErrors && !collectionId ? 'Choose a collection' : undefined}
+            />
+          }
+        />
+      </Card>
+    </form>
+  );
+}
