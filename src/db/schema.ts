@@ -73,6 +73,8 @@ export const documents = pgTable(
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     chunkCount: integer('chunk_count').notNull().default(0),
     tokenCount: integer('token_count').notNull().default(0),
+    /** Lexeme occurrences over all chunks: the document's BM25 length. */
+    lexemeCount: integer('lexeme_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -223,7 +225,32 @@ export const chunks = pgTable(
   (t) => [
     uniqueIndex('chunks_document_index_key').on(t.documentId, t.chunkIndex),
     index('chunks_collection_idx').on(t.collectionId),
-    index('chunks_tsv_idx').using('gin', t.tsv),
+  ],
+);
+
+/**
+ * The keyword index: one row per chunk and lexeme with its frequency (postings). A query reads only the rows
+ * of its own terms in the searched collections, so keyword search costs what the query's terms cost, not
+ * what every candidate chunk's whole tsvector costs. Chunks are only ever replaced or removed a whole
+ * document at a time, so rows hang off the document (cascade) and are rewritten with its chunks.
+ */
+export const chunkTerms = pgTable(
+  'chunk_terms',
+  {
+    collectionId: uuid('collection_id').notNull(),
+    term: text('term').notNull(),
+    chunkId: uuid('chunk_id').notNull(),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    /** Occurrences of the term in the chunk. */
+    tf: integer('tf').notNull(),
+    /** The chunk's lexeme count, copied here so scoring needs no join. */
+    chunkLength: integer('chunk_length').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.collectionId, t.term, t.chunkId] }),
+    index('chunk_terms_document_idx').on(t.documentId),
   ],
 );
 
@@ -235,7 +262,10 @@ export const termStats = pgTable(
       .notNull()
       .references(() => collections.id, { onDelete: 'cascade' }),
     term: text('term').notNull(),
+    /** Chunks containing the term. */
     docFreq: integer('doc_freq').notNull(),
+    /** Documents containing the term (document-level BM25). */
+    documentFreq: integer('document_freq').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.collectionId, t.term] })],
 );
@@ -247,4 +277,7 @@ export const collectionStats = pgTable('collection_stats', {
     .references(() => collections.id, { onDelete: 'cascade' }),
   chunkCount: integer('chunk_count').notNull().default(0),
   totalLength: bigint('total_length', { mode: 'number' }).notNull().default(0),
+  /** Documents with at least one chunk, and their summed lexeme counts (document-level BM25). */
+  documentCount: integer('document_count').notNull().default(0),
+  documentLength: bigint('document_length', { mode: 'number' }).notNull().default(0),
 });

@@ -4,7 +4,8 @@ import { type Executor, queryRows } from '../../db/client.js';
 import { isUuid } from '../../db/ids.js';
 import { chunks, collections, documents } from '../../db/schema.js';
 
-export type DocumentRow = typeof documents.$inferSelect;
+/** The lexeme count is search bookkeeping, kept out of what the service sees. */
+export type DocumentRow = Omit<typeof documents.$inferSelect, 'lexemeCount'>;
 export type DocumentWithCollection = DocumentRow & { collectionName: string; ownerId: string };
 
 /** A chunk ready to be written: text, where it sits, and its vector. */
@@ -209,12 +210,23 @@ export const documentsRepository = {
                 from unnest(to_tsvector('english', x.heading || ' ' || x.content)) u)
       from jsonb_to_recordset(${payload}::jsonb) as x(chunk_index int, content text, heading_path text[],
            heading text, token_count int, text_hash text, embedding text)`);
+    await tx.execute(sql`
+      insert into chunk_terms (collection_id, term, chunk_id, document_id, tf, chunk_length)
+      select c.collection_id, u.lexeme, c.id, c.document_id, coalesce(array_length(u.positions, 1), 1),
+             c.lexeme_count
+      from chunks c, unnest(c.tsv) u
+      where c.document_id = ${documentId}`);
+    await tx.execute(sql`
+      update documents set lexeme_count =
+        (select coalesce(sum(lexeme_count), 0)::int from chunks where document_id = ${documentId})
+      where id = ${documentId}`);
     await adjustStatistics(tx, documentId, collectionId, 1);
   },
 
-  /** Removes a document's chunks and their share of the BM25 statistics. */
+  /** Removes a document's chunks, their postings and their share of the BM25 statistics. */
   async deleteChunks(tx: Executor, documentId: string, collectionId: string): Promise<void> {
     await adjustStatistics(tx, documentId, collectionId, -1);
+    await tx.execute(sql`delete from chunk_terms where document_id = ${documentId}`);
     await tx.delete(chunks).where(eq(chunks.documentId, documentId));
   },
 
@@ -222,6 +234,7 @@ export const documentsRepository = {
   async moveChunks(tx: Executor, documentId: string, from: string, to: string): Promise<void> {
     await adjustStatistics(tx, documentId, from, -1);
     await tx.update(chunks).set({ collectionId: to }).where(eq(chunks.documentId, documentId));
+    await tx.execute(sql`update chunk_terms set collection_id = ${to} where document_id = ${documentId}`);
     await adjustStatistics(tx, documentId, to, 1);
   },
 
@@ -233,26 +246,32 @@ export const documentsRepository = {
 };
 
 /**
- * Adds (sign 1) or subtracts (sign -1) one document's chunks to the per-collection document frequencies and
- * corpus size that BM25 needs. Callers hold the collection's advisory lock, so counts never interleave.
+ * Adds (sign 1) or subtracts (sign -1) one document's chunks to the per-collection chunk and document
+ * frequencies and corpus sizes that BM25 needs, reading the document's postings. Callers hold the collection's
+ * advisory lock, so counts never interleave.
  */
 async function adjustStatistics(tx: Executor, documentId: string, collectionId: string, sign: 1 | -1) {
   await tx.execute(sql`
-    insert into term_stats (collection_id, term, doc_freq)
-    select ${collectionId}::uuid, u.lexeme, ${sign}::int * count(*)::int
-    from chunks c, unnest(c.tsv) u
-    where c.document_id = ${documentId}
-    group by u.lexeme
-    order by u.lexeme
-    on conflict (collection_id, term) do update set doc_freq = term_stats.doc_freq + excluded.doc_freq`);
+    insert into term_stats (collection_id, term, doc_freq, document_freq)
+    select ${collectionId}::uuid, term, ${sign}::int * count(*)::int, ${sign}::int
+    from chunk_terms
+    where document_id = ${documentId}
+    group by term
+    order by term
+    on conflict (collection_id, term) do update set
+      doc_freq = term_stats.doc_freq + excluded.doc_freq,
+      document_freq = term_stats.document_freq + excluded.document_freq`);
   if (sign < 0) {
     await tx.execute(sql`delete from term_stats where collection_id = ${collectionId} and doc_freq <= 0`);
   }
   await tx.execute(sql`
-    insert into collection_stats (collection_id, chunk_count, total_length)
-    select ${collectionId}::uuid, ${sign}::int * count(*)::int, ${sign}::int * coalesce(sum(lexeme_count), 0)
+    insert into collection_stats (collection_id, chunk_count, total_length, document_count, document_length)
+    select ${collectionId}::uuid, ${sign}::int * count(*)::int, ${sign}::int * coalesce(sum(lexeme_count), 0),
+           ${sign}::int * least(count(*), 1)::int, ${sign}::int * coalesce(sum(lexeme_count), 0)
     from chunks where document_id = ${documentId}
     on conflict (collection_id) do update set
       chunk_count = collection_stats.chunk_count + excluded.chunk_count,
-      total_length = collection_stats.total_length + excluded.total_length`);
+      total_length = collection_stats.total_length + excluded.total_length,
+      document_count = collection_stats.document_count + excluded.document_count,
+      document_length = collection_stats.document_length + excluded.document_length`);
 }
