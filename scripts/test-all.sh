@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: provisions PostgreSQL + pgvector (and Chromium), then lint,
-# typecheck, build, unit tests, the integration suite on embedded PGlite and again on PostgreSQL.
+# typecheck (server and web UI), build (server and UI), unit tests, the integration suite on embedded PGlite and
+# again on PostgreSQL, and the web UI end to end in Chromium.
 # Ends with "N passed, N failed" on a line of its own; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ if [ "$(id -u)" = 0 ] && [ "${SKIP_PROVISION:-}" != 1 ]; then
 fi
 step lint npx biome check .
 step typecheck npx tsc -p tsconfig.json --noEmit
+step typecheck-web npx tsc -p tsconfig.web.json --noEmit
 step build node scripts/build.mjs
 
 # vitest NAME [VAR=value ...] -- vitest arguments
@@ -42,5 +44,6 @@ vitest() {
 vitest unit -- --project unit
 vitest integration-pglite TEST_DB=pglite -- --project integration
 vitest integration-postgres TEST_DB=postgres -- --project integration
+vitest e2e TEST_DB=pglite -- --project e2e
 
 node scripts/summarize-tests.mjs "$results" "${failed_steps[@]}"
