@@ -204,8 +204,9 @@ describe('at phone width', () => {
       await expectUrl(page, /\/documents$/);
       await visible(heading(page).filter({ hasText: 'Documents' }));
       await hidden(menu);
+      // Phones get one card per document instead of a table, so the actions stay on screen.
       await visible(
-        page.getByRole('table', { name: 'Documents' }).getByRole('link', { name: 'Hostile document' }),
+        page.getByRole('list', { name: 'Documents' }).getByRole('link', { name: 'Hostile document' }),
       );
       await noSideways();
       await screenshot(page, '19-phone-documents');

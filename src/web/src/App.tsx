@@ -22,7 +22,7 @@ const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 function Standalone({ children }: { children: ReactNode }) {
   return (
     <PageErrorBoundary>
-      <Suspense fallback={<PageLoader />}>
+      <Suspense fallback={<PageLoader standalone />}>
         <GuestOnly>{children}</GuestOnly>
       </Suspense>
     </PageErrorBoundary>

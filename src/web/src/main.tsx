@@ -4,12 +4,12 @@ import '@mantine/charts/styles.css';
 import './styles.css';
 import { MantineProvider } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
-import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { SessionProvider } from './api/session';
+import { AppNotifications } from './components/AppNotifications';
 import { createQueryClient } from './query-client';
 import { theme } from './theme';
 
@@ -23,7 +23,7 @@ createRoot(root).render(
       <QueryClientProvider client={queryClient}>
         <SessionProvider>
           <ModalsProvider>
-            <Notifications position="top-right" />
+            <AppNotifications />
             <App />
           </ModalsProvider>
         </SessionProvider>

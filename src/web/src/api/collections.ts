@@ -34,6 +34,8 @@ export function useInvalidateCollections() {
 export function useCreateCollection() {
   const invalidate = useInvalidateCollections();
   return useMutation({
+    // The form shows the failure as its name field's error.
+    meta: { errorHandled: true },
     mutationFn: (name: string) => api.post<Collection>('/collections', { name }),
     onSuccess: invalidate,
   });

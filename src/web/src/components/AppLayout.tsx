@@ -152,7 +152,7 @@ export function AppLayout() {
       <AppShell.Main>
         <div style={{ maxWidth: 1200, margin: '0 auto' }}>
           <PageErrorBoundary key={location.pathname}>
-            <Suspense fallback={<PageLoader />}>
+            <Suspense fallback={<PageLoader standalone />}>
               <Outlet />
             </Suspense>
           </PageErrorBoundary>

@@ -1,4 +1,4 @@
-import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
+import { Alert, Button, Code, Group, Stack, Text, Title } from '@mantine/core';
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { errorMessage } from '../api/errors';
 
@@ -26,25 +26,31 @@ export class PageErrorBoundary extends Component<{ children: ReactNode }, State>
     const chunkFailed = /dynamically imported module|Importing a module script failed/i.test(
       errorMessage(this.state.error),
     );
+    // The page's own h1 went with it; this state needs one of its own.
     return (
-      <Alert color="red" title="This page could not be shown" role="alert">
-        <Stack gap="sm">
-          <Text size="sm">
-            {chunkFailed
-              ? 'Part of the app could not be loaded, probably because a new version was installed. Reload the page.'
-              : 'Something went wrong while showing this page.'}
-          </Text>
-          <Code block>{errorMessage(this.state.error)}</Code>
-          <Group>
-            <Button size="xs" variant="light" color="red" onClick={() => this.setState({ error: null })}>
-              Try again
-            </Button>
-            <Button size="xs" variant="subtle" color="red" onClick={() => window.location.reload()}>
-              Reload the page
-            </Button>
-          </Group>
-        </Stack>
-      </Alert>
+      <>
+        <Title order={1} size="h2" mb="md">
+          This page could not be shown
+        </Title>
+        <Alert color="red" role="alert">
+          <Stack gap="sm">
+            <Text size="sm">
+              {chunkFailed
+                ? 'Part of the app could not be loaded, probably because a new version was installed. Reload the page.'
+                : 'Something went wrong while showing this page.'}
+            </Text>
+            <Code block>{errorMessage(this.state.error)}</Code>
+            <Group>
+              <Button size="xs" variant="light" color="red" onClick={() => this.setState({ error: null })}>
+                Try again
+              </Button>
+              <Button size="xs" variant="subtle" color="red" onClick={() => window.location.reload()}>
+                Reload the page
+              </Button>
+            </Group>
+          </Stack>
+        </Alert>
+      </>
     );
   }
 }

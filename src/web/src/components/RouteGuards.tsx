@@ -20,7 +20,7 @@ export function safeNext(value: string | null | undefined): string {
 export function RequireAuth({ children }: { children: ReactNode }) {
   const { ready, user } = useSession();
   const location = useLocation();
-  if (!ready) return <PageLoader label="Restoring your session…" />;
+  if (!ready) return <PageLoader label="Restoring your session…" standalone />;
   if (!user) {
     const next = `${location.pathname}${location.search}`;
     const query = next === '/' || next === '/dashboard' ? '' : `?next=${encodeURIComponent(next)}`;
@@ -39,7 +39,7 @@ export function RequireSuperuser({ children }: { children: ReactNode }) {
 export function GuestOnly({ children }: { children: ReactNode }) {
   const { ready, user } = useSession();
   const location = useLocation();
-  if (!ready) return <PageLoader label="Restoring your session…" />;
+  if (!ready) return <PageLoader label="Restoring your session…" standalone />;
   if (user) return <Navigate to={safeNext(new URLSearchParams(location.search).get('next'))} replace />;
   return children;
 }

@@ -1,19 +1,8 @@
-import {
-  ActionIcon,
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Menu,
-  Table,
-  Text,
-  TextInput,
-  VisuallyHidden,
-} from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Card, Group, Menu, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCollections, useCreateCollection, useDeleteCollection } from '../api/collections';
+import { ApiError, errorMessage } from '../api/errors';
 import type { Collection } from '../api/types';
 import { confirmAction } from '../components/ConfirmButton';
 import { EmptyState } from '../components/EmptyState';
@@ -21,8 +10,18 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { notifySuccess } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
+import { ResponsiveTable } from '../components/ResponsiveTable';
 import { formatDate, plural } from '../lib/format';
 import { RenameCollectionModal } from './collections/RenameCollectionModal';
+
+/** The API's reason, with the per-field details of a validation error when it sent them. */
+function reason(error: unknown): string {
+  const fields = error instanceof ApiError ? error.fieldErrors.map((field) => field.message) : [];
+  return fields.length > 0 ? fields.join(' ') : errorMessage(error);
+}
+
+const documentsLink = (collection: Collection) =>
+  `/documents?collection_id=${encodeURIComponent(collection.collection_id)}`;
 
 function CreateCollectionForm() {
   const create = useCreateCollection();
@@ -40,16 +39,25 @@ function CreateCollectionForm() {
   return (
     <Card padding="md" mb="md">
       <form onSubmit={onSubmit}>
-        <Group align="flex-end" gap="sm">
+        <Group align="flex-start" gap="sm">
           <TextInput
             label="New collection name"
             placeholder="e.g. project-notes"
             value={name}
-            onChange={(event) => setName(event.currentTarget.value)}
+            onChange={(event) => {
+              setName(event.currentTarget.value);
+              if (create.isError) create.reset();
+            }}
             maxLength={100}
-            style={{ flex: '1 1 14rem' }}
+            error={create.isError ? <span role="alert">{reason(create.error)}</span> : undefined}
+            className="inline-form-field"
           />
-          <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
+          <Button
+            type="submit"
+            loading={create.isPending}
+            disabled={!name.trim()}
+            className="inline-form-button"
+          >
             Create collection
           </Button>
         </Group>
@@ -78,8 +86,7 @@ export default function CollectionsPage() {
         }),
     });
 
-  const open = (collection: Collection) =>
-    navigate(`/documents?collection_id=${encodeURIComponent(collection.collection_id)}`);
+  const open = (collection: Collection) => navigate(documentsLink(collection));
 
   return (
     <>
@@ -99,76 +106,64 @@ export default function CollectionsPage() {
         />
       ) : (
         <Card padding={0}>
-          <Table.ScrollContainer minWidth={560}>
-            <Table aria-label="Collections">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th ta="right">Documents</Table.Th>
-                  <Table.Th ta="right">CATs</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th w={60}>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {collections.data.map((collection) => (
-                  <Table.Tr
-                    key={collection.collection_id}
-                    style={{ cursor: 'pointer' }}
-                    onClick={() => open(collection)}
+          <ResponsiveTable
+            label="Collections"
+            rows={collections.data}
+            rowKey={(collection) => collection.collection_id}
+            minWidth={560}
+            onRowClick={open}
+            compactActions
+            title={{
+              header: 'Name',
+              cell: (collection) => (
+                <Anchor
+                  component={Link}
+                  to={documentsLink(collection)}
+                  fw={500}
+                  className="wrap-anywhere"
+                  onClick={(event) => event.stopPropagation()}
+                >
+                  {collection.name}
+                </Anchor>
+              ),
+            }}
+            columns={[
+              { header: 'Documents', align: 'right', cell: (collection) => collection.document_count },
+              {
+                header: 'CATs',
+                align: 'right',
+                cell: (collection) =>
+                  collection.cat_count > 0 ? <Badge variant="light">{collection.cat_count}</Badge> : 0,
+              },
+              {
+                header: 'Created',
+                cell: (collection) => <Text size="sm">{formatDate(collection.created_at)}</Text>,
+              },
+            ]}
+            actions={(collection) => (
+              <Menu position="bottom-end" withArrow>
+                <Menu.Target>
+                  <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${collection.name}`}>
+                    ⋯
+                  </ActionIcon>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Item onClick={() => open(collection)}>Open documents</Menu.Item>
+                  <Menu.Item onClick={() => setRenaming(collection)}>Rename</Menu.Item>
+                  <Menu.Item
+                    component={Link}
+                    to={`/documents/new?collection_id=${encodeURIComponent(collection.collection_id)}`}
                   >
-                    <Table.Td>
-                      <Anchor
-                        component={Link}
-                        to={`/documents?collection_id=${encodeURIComponent(collection.collection_id)}`}
-                        fw={500}
-                        className="wrap-anywhere"
-                        onClick={(event) => event.stopPropagation()}
-                      >
-                        {collection.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td ta="right">{collection.document_count}</Table.Td>
-                    <Table.Td ta="right">
-                      {collection.cat_count > 0 ? <Badge variant="light">{collection.cat_count}</Badge> : 0}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatDate(collection.created_at)}</Text>
-                    </Table.Td>
-                    <Table.Td onClick={(event) => event.stopPropagation()}>
-                      <Menu position="bottom-end" withArrow>
-                        <Menu.Target>
-                          <ActionIcon
-                            variant="subtle"
-                            color="gray"
-                            aria-label={`Actions for ${collection.name}`}
-                          >
-                            ⋯
-                          </ActionIcon>
-                        </Menu.Target>
-                        <Menu.Dropdown>
-                          <Menu.Item onClick={() => open(collection)}>Open documents</Menu.Item>
-                          <Menu.Item onClick={() => setRenaming(collection)}>Rename</Menu.Item>
-                          <Menu.Item
-                            component={Link}
-                            to={`/documents/new?collection_id=${encodeURIComponent(collection.collection_id)}`}
-                          >
-                            New document here
-                          </Menu.Item>
-                          <Menu.Divider />
-                          <Menu.Item color="red" onClick={() => askDelete(collection)}>
-                            Delete
-                          </Menu.Item>
-                        </Menu.Dropdown>
-                      </Menu>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+                    New document here
+                  </Menu.Item>
+                  <Menu.Divider />
+                  <Menu.Item color="red" onClick={() => askDelete(collection)}>
+                    Delete
+                  </Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
+            )}
+          />
         </Card>
       )}
       <RenameCollectionModal collection={renaming} onClose={() => setRenaming(null)} />

@@ -3,12 +3,11 @@ import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { type DocumentChanges, type LoadedDocument, useDocument, useUpdateDocument } from '../api/documents';
 import { ApiError } from '../api/errors';
-import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { notifySuccess } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
-import { PageLoader } from '../components/PageLoader';
 import { type DocumentDraft, DocumentFields, draftErrors } from './documents/DocumentFields';
+import { DocumentUnavailable } from './documents/DocumentStates';
 import { formatMetadata, metadataError, parseMetadata } from './documents/MetadataInput';
 import { useLeaveGuard } from './documents/use-leave-guard';
 
@@ -51,6 +50,7 @@ function Editor({
   const [draft, setDraft] = useState<DocumentDraft>(original);
   const [showErrors, setShowErrors] = useState(false);
   const [leaving, setLeaving] = useState(false);
+  const [reloading, setReloading] = useState(false);
   const changes = useMemo(() => changesBetween(original, draft), [original, draft]);
   const metadataProblem = metadataError(draft.metadata);
   const dirty =
@@ -88,12 +88,18 @@ function Editor({
     );
   };
 
+  // The conflict notice stays until the form holds the latest version, so it never shows stale values alone.
   const reloadLatest = async () => {
-    update.reset();
-    const { data } = await reload();
-    if (data) {
-      setBase(data);
-      setDraft(draftOf(data));
+    setReloading(true);
+    try {
+      const { data } = await reload();
+      if (data) {
+        setBase(data);
+        setDraft(draftOf(data));
+      }
+      update.reset();
+    } finally {
+      setReloading(false);
     }
   };
 
@@ -141,7 +147,7 @@ function Editor({
               version (your changes here are discarded), or overwrite it with your version.
             </Text>
             <Group mt="sm">
-              <Button size="xs" variant="light" onClick={() => void reloadLatest()}>
+              <Button size="xs" variant="light" onClick={() => void reloadLatest()} loading={reloading}>
                 Reload latest version
               </Button>
               <Button size="xs" color="orange" onClick={() => save(true)} loading={update.isPending}>
@@ -174,22 +180,14 @@ export default function DocumentEditPage() {
     void query.refetch();
   }, [id]);
 
-  if (query.isPending) return <PageLoader label="Loading the document…" />;
-  if (query.isError) {
-    if (query.error instanceof ApiError && query.error.status === 404) {
-      return (
-        <EmptyState
-          title="Document not found"
-          description="It may have been deleted, or it belongs to someone else."
-          action={
-            <Button component={Link} to="/documents">
-              Back to documents
-            </Button>
-          }
-        />
-      );
-    }
-    return <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.isPending || query.isError) {
+    return (
+      <DocumentUnavailable
+        pending={query.isPending}
+        error={query.error}
+        onRetry={() => void query.refetch()}
+      />
+    );
   }
   return <Editor key={id} id={id} loaded={query.data} reload={query.refetch} />;
 }

@@ -13,17 +13,14 @@ import {
 import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useDeleteDocument, useDocument } from '../api/documents';
-import { ApiError } from '../api/errors';
 import { confirmAction } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
-import { EmptyState } from '../components/EmptyState';
-import { ErrorAlert } from '../components/ErrorAlert';
 import { notifySuccess } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
-import { PageLoader } from '../components/PageLoader';
 import { documentTypeLabel } from '../lib/document-types';
 import { formatDateTime, plural } from '../lib/format';
 import { DocumentContent } from './documents/DocumentContent';
+import { DocumentUnavailable } from './documents/DocumentStates';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -44,22 +41,14 @@ export default function DocumentViewPage() {
   const query = useDocument(id);
   const remove = useDeleteDocument();
 
-  if (query.isPending) return <PageLoader label="Loading the document…" />;
-  if (query.isError) {
-    if (query.error instanceof ApiError && query.error.status === 404) {
-      return (
-        <EmptyState
-          title="Document not found"
-          description="It may have been deleted, or it belongs to someone else."
-          action={
-            <Button component={Link} to="/documents">
-              Back to documents
-            </Button>
-          }
-        />
-      );
-    }
-    return <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.isPending || query.isError) {
+    return (
+      <DocumentUnavailable
+        pending={query.isPending}
+        error={query.error}
+        onRetry={() => void query.refetch()}
+      />
+    );
   }
 
   const document = query.data.document;

@@ -12,7 +12,6 @@ import {
   Table,
   Text,
   UnstyledButton,
-  VisuallyHidden,
 } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
 import { useCollections } from '../api/collections';
@@ -26,6 +25,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { notifySuccess } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
+import { ResponsiveTable } from '../components/ResponsiveTable';
 import { documentTypeLabel, isDocumentType } from '../lib/document-types';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { UploadModal } from './documents/UploadModal';
@@ -46,6 +46,16 @@ function readParams(params: URLSearchParams) {
     limit: PAGE_SIZES.includes(String(size)) ? size : 25,
   };
 }
+
+// Phones show cards instead of the sortable table header, so they choose the order here.
+const SORT_CHOICES: { value: string; label: string }[] = [
+  { value: 'created_at:desc', label: 'Newest first' },
+  { value: 'created_at:asc', label: 'Oldest first' },
+  { value: 'updated_at:desc', label: 'Recently updated' },
+  { value: 'updated_at:asc', label: 'Least recently updated' },
+  { value: 'title:asc', label: 'Title A–Z' },
+  { value: 'title:desc', label: 'Title Z–A' },
+];
 
 function SortHeader({
   label,
@@ -152,6 +162,18 @@ export default function DocumentsPage() {
           onChange={(value) => change({ document_type: value })}
           w={{ base: '100%', xs: 200 }}
         />
+        <Select
+          label="Sort by"
+          hiddenFrom="sm"
+          data={SORT_CHOICES}
+          value={`${sort}:${order}`}
+          onChange={(value) => {
+            const [column, direction] = (value ?? '').split(':');
+            change({ sort: column ?? null, order: direction ?? null });
+          }}
+          allowDeselect={false}
+          w="100%"
+        />
         {filtered && (
           <Button variant="subtle" onClick={() => change({ collection_id: null, document_type: null })}>
             Clear filters
@@ -183,13 +205,53 @@ export default function DocumentsPage() {
       ) : (
         <Stack>
           <Card padding={0} style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
-            <Table.ScrollContainer minWidth={640}>
-              <Table aria-label="Documents">
-                <Table.Thead>
-                  <Table.Tr>
-                    <SortHeader label="Title" column="title" sort={sort} order={order} onSort={onSort} />
-                    <Table.Th>Collection</Table.Th>
-                    <Table.Th>Type</Table.Th>
+            <ResponsiveTable
+              label="Documents"
+              rows={list.data.documents}
+              rowKey={(document) => document.document_id}
+              minWidth={640}
+              compactActions
+              title={{
+                header: 'Title',
+                th: <SortHeader label="Title" column="title" sort={sort} order={order} onSort={onSort} />,
+                maxWidth: 360,
+                cell: (document) => (
+                  <Anchor
+                    component={Link}
+                    to={`/documents/${encodeURIComponent(document.document_id)}`}
+                    fw={500}
+                    className="wrap-anywhere"
+                  >
+                    {document.title}
+                  </Anchor>
+                ),
+              }}
+              columns={[
+                {
+                  header: 'Collection',
+                  cell: (document) => (
+                    <Anchor
+                      component={Link}
+                      to={`/documents?collection_id=${encodeURIComponent(document.collection_id)}`}
+                      size="sm"
+                      c="dimmed"
+                      className="wrap-anywhere"
+                    >
+                      {document.collection_name}
+                    </Anchor>
+                  ),
+                },
+                {
+                  header: 'Type',
+                  cell: (document) => (
+                    <Badge variant="light" color="gray" tt="none">
+                      {documentTypeLabel(document.document_type)}
+                    </Badge>
+                  ),
+                },
+                {
+                  header: 'Created',
+                  th: (
                     <SortHeader
                       label="Created"
                       column="created_at"
@@ -197,6 +259,12 @@ export default function DocumentsPage() {
                       order={order}
                       onSort={onSort}
                     />
+                  ),
+                  cell: (document) => <Text size="sm">{formatDateTime(document.created_at)}</Text>,
+                },
+                {
+                  header: 'Updated',
+                  th: (
                     <SortHeader
                       label="Updated"
                       column="updated_at"
@@ -204,81 +272,35 @@ export default function DocumentsPage() {
                       order={order}
                       onSort={onSort}
                     />
-                    <Table.Th w={60}>
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.data.documents.map((document) => (
-                    <Table.Tr key={document.document_id}>
-                      <Table.Td maw={360}>
-                        <Anchor
-                          component={Link}
-                          to={`/documents/${encodeURIComponent(document.document_id)}`}
-                          fw={500}
-                          className="wrap-anywhere"
-                        >
-                          {document.title}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <Anchor
-                          component={Link}
-                          to={`/documents?collection_id=${encodeURIComponent(document.collection_id)}`}
-                          size="sm"
-                          c="dimmed"
-                        >
-                          {document.collection_name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" color="gray" tt="none">
-                          {documentTypeLabel(document.document_type)}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{formatDateTime(document.created_at)}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{formatDateTime(document.updated_at)}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Menu position="bottom-end" withArrow>
-                          <Menu.Target>
-                            <ActionIcon
-                              variant="subtle"
-                              color="gray"
-                              aria-label={`Actions for ${document.title}`}
-                            >
-                              ⋯
-                            </ActionIcon>
-                          </Menu.Target>
-                          <Menu.Dropdown>
-                            <Menu.Item
-                              component={Link}
-                              to={`/documents/${encodeURIComponent(document.document_id)}`}
-                            >
-                              View
-                            </Menu.Item>
-                            <Menu.Item
-                              component={Link}
-                              to={`/documents/${encodeURIComponent(document.document_id)}/edit`}
-                            >
-                              Edit
-                            </Menu.Item>
-                            <Menu.Divider />
-                            <Menu.Item color="red" onClick={() => askDelete(document)}>
-                              Delete
-                            </Menu.Item>
-                          </Menu.Dropdown>
-                        </Menu>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                  ),
+                  cell: (document) => <Text size="sm">{formatDateTime(document.updated_at)}</Text>,
+                },
+              ]}
+              actions={(document) => (
+                <Menu position="bottom-end" withArrow>
+                  <Menu.Target>
+                    <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${document.title}`}>
+                      ⋯
+                    </ActionIcon>
+                  </Menu.Target>
+                  <Menu.Dropdown>
+                    <Menu.Item component={Link} to={`/documents/${encodeURIComponent(document.document_id)}`}>
+                      View
+                    </Menu.Item>
+                    <Menu.Item
+                      component={Link}
+                      to={`/documents/${encodeURIComponent(document.document_id)}/edit`}
+                    >
+                      Edit
+                    </Menu.Item>
+                    <Menu.Divider />
+                    <Menu.Item color="red" onClick={() => askDelete(document)}>
+                      Delete
+                    </Menu.Item>
+                  </Menu.Dropdown>
+                </Menu>
+              )}
+            />
           </Card>
           <Group justify="space-between" gap="sm">
             <Pagination

@@ -1,6 +1,6 @@
 import { Badge, Group, Text } from '@mantine/core';
+import { ResponsiveTable } from '../../components/ResponsiveTable';
 import { formatDate } from '../../lib/format';
-import { ResponsiveTable } from '../tokens/ResponsiveTable';
 import type { User } from './admin-types';
 import { UserActions } from './UserActions';
 import { StatusBadges } from './UserDetailsDrawer';

@@ -3,10 +3,27 @@ import { Link } from 'react-router';
 import { HighlightedText } from './HighlightedText';
 import type { SearchHit, SearchMode } from './search-types';
 
-const SCORE_MEANING: Record<SearchMode, string> = {
-  hybrid: 'Fused relevance score (0–1)',
-  keyword: 'Keyword score (BM25)',
-  semantic: 'Semantic similarity (cosine)',
+// A hybrid score only orders this list: its semantic part is min–max normalised over the candidates, so the
+// weakest candidate scores 0 however relevant it is. The label and tooltip keep anyone from reading it as absolute.
+const SCORE: Record<SearchMode, { prefix: string; digits: number; meaning: string }> = {
+  hybrid: {
+    prefix: 'fused',
+    digits: 2,
+    meaning:
+      'Hybrid scores are relative to this result list: they rank these results against each other ' +
+      '(0 = weakest candidate, 1 = best possible), they do not measure relevance on their own. ' +
+      'The keyword and semantic badges show each search’s own rank and score.',
+  },
+  keyword: {
+    prefix: 'BM25',
+    digits: 3,
+    meaning: 'Keyword score (BM25): higher means a stronger keyword match',
+  },
+  semantic: {
+    prefix: 'similarity',
+    digits: 3,
+    meaning: 'Semantic similarity (cosine) between the query and this chunk',
+  },
 };
 
 interface Props {
@@ -56,9 +73,16 @@ export function SearchResultCard({ hit, position, terms, mode }: Props) {
               {where.length > 0 ? ` · ${where.join(' › ')}` : ''}
             </Text>
           </Box>
-          <Tooltip label={SCORE_MEANING[mode]}>
-            <Badge size="lg" variant="filled" tt="none" style={{ flexShrink: 0 }}>
-              {hit.score.toFixed(3)}
+          <Tooltip label={SCORE[mode].meaning} multiline w={280} withArrow>
+            <Badge
+              size="lg"
+              variant="filled"
+              tt="none"
+              style={{ flexShrink: 0 }}
+              tabIndex={0}
+              aria-label={`${SCORE[mode].prefix} score ${hit.score.toFixed(SCORE[mode].digits)}. ${SCORE[mode].meaning}`}
+            >
+              {SCORE[mode].prefix} {hit.score.toFixed(SCORE[mode].digits)}
             </Badge>
           </Tooltip>
         </Group>

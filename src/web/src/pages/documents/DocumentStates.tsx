@@ -1,0 +1,43 @@
+import { Button } from '@mantine/core';
+import { Link } from 'react-router';
+import { ApiError } from '../../api/errors';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { PageHeader } from '../../components/PageHeader';
+import { PageLoader } from '../../components/PageLoader';
+
+/** What the viewer and the editor show instead of a document, each state with the page's one h1. */
+export function DocumentUnavailable({
+  pending,
+  error,
+  onRetry,
+}: {
+  pending: boolean;
+  error: unknown;
+  onRetry: () => void;
+}) {
+  if (pending) return <PageLoader label="Loading the document…" standalone />;
+  if (error instanceof ApiError && error.status === 404) {
+    return (
+      <>
+        <PageHeader title="Document not found" />
+        <EmptyState
+          icon="?"
+          title="Nothing to show"
+          description="It may have been deleted, or it belongs to someone else."
+          action={
+            <Button component={Link} to="/documents">
+              Back to documents
+            </Button>
+          }
+        />
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader title="Document unavailable" />
+      <ErrorAlert error={error} onRetry={onRetry} />
+    </>
+  );
+}
