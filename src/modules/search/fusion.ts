@@ -2,10 +2,13 @@
  * Score-aware fusion of the keyword (BM25) and semantic (cosine) legs, mixed with a keyword weight chosen per
  * embedding provider by measurement (bench/).
  *
- * BM25 is normalised by the query's ceiling (what a chunk matching every query term would score), not by the
- * best hit: a chunk sharing one common word with a paraphrased question then counts for little, while a chunk
- * matching most of a technical claim counts for much. (Normalising by the best hit made any weak match look
- * perfect and let it outrank the right semantic hit.) Cosine is min–max normalised over the candidates. Keyword
+ * BM25 is normalised by the query's ceiling (what a chunk matching every query term once at average length would
+ * score), not by the best hit: a chunk sharing one common word with a paraphrased question then counts for
+ * little, while a chunk matching most of a technical claim counts for much. (Normalising by the best hit made any
+ * weak match look perfect and let it outrank the right semantic hit.) The share is not capped at 1: repeated
+ * terms in a short text legitimately score above the ceiling, and capping made such hits tie (measured on
+ * SciFact: 0.691 capped, 0.698 uncapped, paraphrase MRR unchanged). Cosine is min–max normalised over the
+ * candidates. Keyword
  * candidates missing from the semantic top-k are re-scored by the caller so every candidate has a real cosine;
  * a semantic candidate with no keyword score scores 0 there. With no keyword match, the order is the semantic one.
  */
@@ -41,7 +44,7 @@ export function fuse(candidates: Candidate[], keywordWeight: number, keywordCeil
   const semanticRanks = ranks(candidates, 'semantic');
   return candidates
     .map((c) => {
-      const k = maxKeyword > 0 ? Math.min(1, (c.keyword ?? 0) / maxKeyword) : 0;
+      const k = maxKeyword > 0 ? (c.keyword ?? 0) / maxKeyword : 0;
       const s = c.semantic === undefined ? 0 : spread > 0 ? (c.semantic - minSemantic) / spread : 1;
       return {
         id: c.id,
@@ -50,7 +53,14 @@ export function fuse(candidates: Candidate[], keywordWeight: number, keywordCeil
         semantic: { score: c.semantic ?? null, rank: semanticRanks.get(c.id) ?? null },
       };
     })
-    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        // Equal mixes (e.g. no keyword match and the same cosine) fall back to BM25, then cosine.
+        (b.keyword.score ?? 0) - (a.keyword.score ?? 0) ||
+        (b.semantic.score ?? 0) - (a.semantic.score ?? 0) ||
+        a.id.localeCompare(b.id),
+    );
 }
 
 /** How much of the query the best keyword candidate answers: its BM25 as a share of the query's ceiling. */

@@ -131,10 +131,12 @@ export function createSearchService(
     const hybridWeight = strong ? keywordWeights.strong : keywordWeights.weak;
     const weight = input.mode === 'keyword' ? 1 : input.mode === 'semantic' ? 0 : hybridWeight;
     const fused = fuse([...candidates.values()], weight, keyword.ceiling);
-    // Report each single-leg mode in its own units (BM25, cosine) rather than the normalised mix.
-    if (input.mode === 'keyword') return fused.map((f) => ({ ...f, score: f.keyword.score ?? 0 }));
-    if (input.mode === 'semantic') return fused.map((f) => ({ ...f, score: f.semantic.score ?? 0 }));
-    return fused;
+    // A single-leg mode is ordered and reported in its own units (BM25, cosine), not the capped normalised mix.
+    if (input.mode === 'hybrid') return fused;
+    const leg = input.mode === 'keyword' ? 'keyword' : 'semantic';
+    return fused
+      .map((f) => ({ ...f, score: f[leg].score ?? 0 }))
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   }
 
   return {
