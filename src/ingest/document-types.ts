@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+/* No Node imports: the web UI imports this module too, so an upload gets the type the CLI import gives. */
 
 /** The original's 22 document types (exact, case-sensitive). */
 export const DOCUMENT_TYPES = [
@@ -33,7 +33,7 @@ export function isDocumentType(value: unknown): value is DocumentType {
 }
 
 /** Extensions (lower-case, with the dot) of the files ainstruct stores, and their document type. */
-const BY_EXTENSION = new Map<string, DocumentType>(
+export const BY_EXTENSION = new Map<string, DocumentType>(
   Object.entries({
     '.md': 'markdown',
     '.markdown': 'markdown',
@@ -86,7 +86,9 @@ const BY_EXTENSION = new Map<string, DocumentType>(
  * recognised by the `*.component.html` naming convention; other HTML stays `html`.
  */
 export function documentTypeFromPath(filePath: string): DocumentType | undefined {
-  const name = basename(filePath).toLowerCase();
+  const name = (filePath.split('/').pop() ?? '').toLowerCase();
   if (name.endsWith('.component.html')) return 'angular';
-  return BY_EXTENSION.get(extname(name));
+  // Like path.extname: a leading dot (".bashrc") is a name, not an extension.
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? BY_EXTENSION.get(name.slice(dot)) : undefined;
 }

@@ -45,6 +45,9 @@ function StatCard<T>({
   );
 }
 
+const activeTokens = (list: { tokens: { is_active: boolean }[] }) =>
+  list.tokens.filter((token) => token.is_active).length;
+
 function UsageFigure({ label, value }: { label: string; value: ReactNode }) {
   return (
     <Stack gap={0}>
@@ -112,14 +115,14 @@ export default function DashboardPage() {
         <StatCard
           label="Active personal tokens"
           query={pats}
-          value={(data) => data.tokens.filter((t) => t.is_active).length}
+          value={activeTokens}
           to="/tokens?tab=pat"
           linkLabel="Manage PATs"
         />
         <StatCard
           label="Active collection tokens"
           query={cats}
-          value={(data) => data.tokens.filter((t) => t.is_active).length}
+          value={activeTokens}
           to="/tokens?tab=cat"
           linkLabel="Manage CATs"
         />

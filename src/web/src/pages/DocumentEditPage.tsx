@@ -181,13 +181,7 @@ export default function DocumentEditPage() {
   }, [id]);
 
   if (query.isPending || query.isError) {
-    return (
-      <DocumentUnavailable
-        pending={query.isPending}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-      />
-    );
+    return <DocumentUnavailable query={query} />;
   }
   return <Editor key={id} id={id} loaded={query.data} reload={query.refetch} />;
 }

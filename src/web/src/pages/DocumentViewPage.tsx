@@ -42,13 +42,7 @@ export default function DocumentViewPage() {
   const remove = useDeleteDocument();
 
   if (query.isPending || query.isError) {
-    return (
-      <DocumentUnavailable
-        pending={query.isPending}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-      />
-    );
+    return <DocumentUnavailable query={query} />;
   }
 
   const document = query.data.document;

@@ -39,11 +39,16 @@ export default function RegisterPage() {
   const [busy, setBusy] = useState(false);
   const errors = touched ? validate(fields) : {};
 
-  const set = (name: keyof Fields) => (event: { currentTarget: { value: string } }) => {
-    // Read now: React reuses the event, so currentTarget is gone by the time an updater runs.
-    const value = event.currentTarget.value;
-    setFields((current) => ({ ...current, [name]: value }));
-  };
+  /** The value, change handler and validation message every input of the form takes. */
+  const field = (name: keyof Fields) => ({
+    value: fields[name],
+    onChange: (event: { currentTarget: { value: string } }) => {
+      // Read now: React reuses the event, so currentTarget is gone by the time an updater runs.
+      const value = event.currentTarget.value;
+      setFields((current) => ({ ...current, [name]: value }));
+    },
+    error: errors[name],
+  });
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -75,37 +80,23 @@ export default function RegisterPage() {
           <TextInput
             label="Username"
             autoComplete="username"
-            value={fields.username}
-            onChange={set('username')}
-            error={errors.username}
+            {...field('username')}
             description='Letters, digits, "_", "." and "-"'
             required
             autoFocus
           />
-          <TextInput
-            label="Email"
-            type="email"
-            autoComplete="email"
-            value={fields.email}
-            onChange={set('email')}
-            error={errors.email}
-            required
-          />
+          <TextInput label="Email" type="email" autoComplete="email" {...field('email')} required />
           <PasswordInput
             label="Password"
             autoComplete="new-password"
-            value={fields.password}
-            onChange={set('password')}
-            error={errors.password}
+            {...field('password')}
             description={`At least ${PASSWORD_MIN} characters`}
             required
           />
           <PasswordInput
             label="Confirm password"
             autoComplete="new-password"
-            value={fields.confirm}
-            onChange={set('confirm')}
-            error={errors.confirm}
+            {...field('confirm')}
             required
           />
           <Button type="submit" loading={busy} fullWidth>

@@ -1,4 +1,5 @@
 import { Button } from '@mantine/core';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { EmptyState } from '../../components/EmptyState';
@@ -7,16 +8,9 @@ import { PageHeader } from '../../components/PageHeader';
 import { PageLoader } from '../../components/PageLoader';
 
 /** What the viewer and the editor show instead of a document, each state with the page's one h1. */
-export function DocumentUnavailable({
-  pending,
-  error,
-  onRetry,
-}: {
-  pending: boolean;
-  error: unknown;
-  onRetry: () => void;
-}) {
-  if (pending) return <PageLoader label="Loading the document…" standalone />;
+export function DocumentUnavailable({ query }: { query: UseQueryResult }) {
+  const { error } = query;
+  if (query.isPending) return <PageLoader label="Loading the document…" standalone />;
   if (error instanceof ApiError && error.status === 404) {
     return (
       <>
@@ -37,7 +31,7 @@ export function DocumentUnavailable({
   return (
     <>
       <PageHeader title="Document unavailable" />
-      <ErrorAlert error={error} onRetry={onRetry} />
+      <ErrorAlert error={error} onRetry={() => void query.refetch()} />
     </>
   );
 }

@@ -3,9 +3,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { CopyButton } from '../../components/CopyButton';
 import { mcpConfigs } from './mcp-configs';
 import { absoluteTime } from './token-time';
-import type { IssuedToken } from './token-types';
-
-const KIND_NAMES = { pat: 'personal access token', cat: 'collection access token' } as const;
+import { type IssuedToken, KIND_NAMES } from './token-types';
 
 interface Props {
   issued: IssuedToken | null;

@@ -2,6 +2,7 @@ import type { Cat, Pat } from '../../api/types';
 
 export type { Cat, Pat };
 export type TokenKind = 'pat' | 'cat';
+export const KIND_NAMES = { pat: 'personal access token', cat: 'collection access token' } as const;
 export type CatPermission = Cat['permission'];
 
 export interface TokenList<T> {
