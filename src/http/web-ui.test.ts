@@ -73,6 +73,14 @@ describe('web UI serving', () => {
     }
   });
 
+  it('serves the UI at / to any client, curl included', async () => {
+    for (const headers of [{}, { accept: '*/*' }, HTML]) {
+      const res = await app.inject({ url: '/', headers });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe(INDEX);
+    }
+  });
+
   it('answers HEAD like GET', async () => {
     const res = await app.inject({ method: 'HEAD', url: '/dashboard', headers: HTML });
     expect(res.statusCode).toBe(200);

@@ -75,7 +75,10 @@ export async function registerWebUi(app: FastifyInstance, options: { root?: stri
         return reply.sendFile(pathname.slice(1));
       }
       // A missing hashed asset is a stale page asking for an old build: a plain 404, never the HTML.
-      if (pathname.startsWith('/assets/') || !acceptsHtml(request)) return reply.callNotFound();
+      // `/` is the UI for any client (curl included); deeper paths only for browsers asking for a page.
+      if (pathname.startsWith('/assets/') || (pathname !== '/' && !acceptsHtml(request))) {
+        return reply.callNotFound();
+      }
       if (!built) {
         return reply.code(200).header('cache-control', REVALIDATE).type('text/html').send(NOT_BUILT_PAGE);
       }
