@@ -18,11 +18,11 @@ export const PASSWORD = 'correct horse battery';
 export const UI_TIMEOUT = 30_000;
 
 /** The real server on a fresh database, serving the UI from dist/web; fails at once when it isn't built. */
-export async function startE2eServer(): Promise<TestServer> {
+export async function startE2eServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   if (!existsSync(WEB_INDEX)) {
     throw new Error(`The web UI is not built (${WEB_INDEX} is missing): run \`npx vite build\` first.`);
   }
-  return startTestServer();
+  return startTestServer(overrides);
 }
 
 export function launchBrowser(): Promise<Browser> {
