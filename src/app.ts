@@ -15,7 +15,7 @@ import { registerAuthentication } from './http/authentication.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
-import { registerRateLimits } from './http/rate-limit.js';
+import { createAuthLimiter, registerRateLimits } from './http/rate-limit.js';
 import { registerUsageCounting } from './http/usage.js';
 import { registerWebUi } from './http/web-ui.js';
 import { registerMcp } from './mcp/register.js';
@@ -80,6 +80,7 @@ export async function createApp(deps: {
   });
   await app.register(cookie);
   await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL });
+  const authLimiter = createAuthLimiter(app, config.RATE_LIMIT_AUTH_PER_MINUTE);
   registerAuthentication(app, ctx.authenticator);
   registerUsageCounting(app, services.usage);
   registerMetrics(app);
@@ -97,7 +98,7 @@ export async function createApp(deps: {
       await typed.register(
         usersRoutes(services, {
           registrationEnabled: config.REGISTRATION_ENABLED,
-          authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+          authLimiter,
         }),
       );
       await typed.register(
@@ -108,7 +109,7 @@ export async function createApp(deps: {
       );
       await typed.register(
         webSessionRoutes(services, {
-          authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+          authLimiter,
           refreshDays: config.JWT_REFRESH_TOKEN_EXPIRE_DAYS,
         }),
       );

@@ -580,4 +580,21 @@ describe('rate limit on authentication routes', () => {
       expect(response.body.detail.code).toBe('RATE_LIMITED');
     }
   });
+
+  it('counts the web UI login against the same budget as /auth/login', async () => {
+    const ip = '203.0.113.4';
+    const web = (path: string) =>
+      limitedApi.request('POST', `${AUTH}/web/${path}`, {
+        body: path === 'login' ? badLogin : undefined,
+        headers: { 'x-forwarded-for': ip, 'x-requested-with': 'ainstruct' },
+      });
+    expect((await from(ip, 'login', badLogin)).status).toBe(401);
+    expect((await web('login')).status).toBe(401);
+    expect((await web('refresh')).status).toBe(401);
+    for (const attempt of [() => web('login'), () => from(ip, 'login', badLogin)]) {
+      const response = await attempt();
+      expect(response.status).toBe(429);
+      expect(response.body.detail.code).toBe('RATE_LIMITED');
+    }
+  });
 });

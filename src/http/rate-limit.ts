@@ -37,3 +37,18 @@ export async function registerRateLimits(
     }),
   });
 }
+
+/**
+ * The per-client-IP limit of every route that takes a password or a refresh token (login, register and refresh,
+ * for API clients and the web UI alike). Create it once and hand the same instance to every such route: each
+ * `app.rateLimit()` call keeps its own counters, so a second instance would double a password guesser's budget.
+ */
+export function createAuthLimiter(app: FastifyInstance, perMinute: number) {
+  return app.rateLimit({
+    max: perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: { ip: string }) => `auth:${request.ip}`,
+  });
+}
+
+export type AuthLimiter = ReturnType<typeof createAuthLimiter>;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { forbidden } from '../../errors.js';
+import type { AuthLimiter } from '../../http/rate-limit.js';
 import { authErrors, bearerSecurity, errorResponse, messageResponse } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
 import {
@@ -13,19 +14,13 @@ import {
 
 export function usersRoutes(
   services: Services,
-  options: { registrationEnabled: boolean; authPerMinute: number },
+  options: { registrationEnabled: boolean; authLimiter: AuthLimiter },
 ): FastifyPluginAsyncZod {
   return async (app) => {
-    // Per client IP, shared by the three routes, so password guessing and sign-up floods are slowed down. One
-    // limiter instance is shared (a per-route `config.rateLimit` would give every route its own counter), and
-    // the global per-credential limit is switched off on these routes.
-    const authLimiter = app.rateLimit({
-      max: options.authPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request: { ip: string }) => `auth:${request.ip}`,
-    });
+    // Per client IP, one budget shared with every other password and refresh route (see createAuthLimiter), so
+    // password guessing and sign-up floods are slowed down; the per-credential limit is off on these routes.
     const authLimited = { rateLimit: false as const };
-    const onRequest = authLimiter;
+    const onRequest = options.authLimiter;
     const tags = ['auth'];
 
     app.post(

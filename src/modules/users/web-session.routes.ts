@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, unauthorized } from '../../errors.js';
+import type { AuthLimiter } from '../../http/rate-limit.js';
 import { errorResponse, messageResponse } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
 import { loginBody, userResponse } from './users.schemas.js';
@@ -33,15 +34,11 @@ const csrfHeaders = z.object({
 
 export function webSessionRoutes(
   services: Services,
-  options: { authPerMinute: number; refreshDays: number },
+  options: { authLimiter: AuthLimiter; refreshDays: number },
 ): FastifyPluginAsyncZod {
   return async (app) => {
-    const limiter = app.rateLimit({
-      max: options.authPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request: { ip: string }) => `auth:${request.ip}`,
-    });
-    const common = { config: { rateLimit: false as const }, onRequest: limiter };
+    // The same per-IP budget as /auth/login: logging in through the UI must not buy a guesser extra attempts.
+    const common = { config: { rateLimit: false as const }, onRequest: options.authLimiter };
     const tags = ['web session'];
 
     function setCookie(request: FastifyRequest, reply: FastifyReply, session: Session) {
