@@ -1,6 +1,11 @@
 import type { ContentBlock } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { documentType, metadata } from '../../modules/documents/documents.schemas.js';
+import {
+  documentType,
+  metadata,
+  searchResponseFields,
+  searchResultFields,
+} from '../../modules/documents/documents.schemas.js';
 import { HARD_TOKEN_CAP } from '../../modules/search/search.service.js';
 import { documentLink } from '../resources.js';
 import { collectionIdArg, timestampArg } from '../schemas.js';
@@ -77,29 +82,7 @@ export function searchTool(defaults: { maxResults: number; maxTokens: number }):
         .describe('Only documents updated at or after this ISO 8601 time'),
       updated_before: timestampArg.optional().describe('Only documents updated before this ISO 8601 time'),
     }),
-    output: z.object({
-      query: z.string(),
-      mode: z.enum(['hybrid', 'semantic', 'keyword']),
-      results: z.array(
-        z.object({
-          document_id: z.string(),
-          title: z.string(),
-          chunk_index: z.number(),
-          content: z.string().describe('The chunk text (possibly cut to fit the budget, see truncated)'),
-          score: z.number(),
-          collection: z.string().describe('Name of the collection'),
-          collection_id: z.string(),
-          document_type: z.string(),
-          heading_path: z.array(z.string()).describe('Title and headings above the chunk'),
-          truncated: z.boolean(),
-        }),
-      ),
-      total_results: z.number().describe('Chunks ranked before the token budget was applied'),
-      tokens_used: z.number().describe('cl100k tokens of formatted_context; at most max_tokens'),
-      formatted_context: z
-        .string()
-        .describe('The kept chunks as one markdown text, each under its title, collection and relevance'),
-    }),
+    output: z.object({ ...searchResponseFields, results: z.array(z.object(searchResultFields)) }),
     annotations: { readOnlyHint: true, idempotentHint: true },
     needs: { userCredential: false, write: false },
     async run(args, { services, principal }) {

@@ -107,27 +107,31 @@ export const listResponse = z.object({
   limit: z.number(),
   offset: z.number(),
 });
-const rankPair = z.object({ keyword: z.number().nullable(), semantic: z.number().nullable() });
-export const searchResponse = z.object({
+/** One search hit, as REST and MCP both return it. */
+export const searchResultFields = {
+  document_id: z.string(),
+  title: z.string(),
+  chunk_index: z.number(),
+  content: z.string().describe('The chunk text (possibly cut to fit the budget, see truncated)'),
+  score: z.number(),
+  collection: z.string().describe('Name of the collection'),
+  collection_id: z.string(),
+  document_type: z.string(),
+  heading_path: z.array(z.string()).describe('Title and headings above the chunk'),
+  truncated: z.boolean(),
+};
+/** A search response around its hits, as REST and MCP both return it. */
+export const searchResponseFields = {
   query: z.string(),
   mode: z.enum(['hybrid', 'semantic', 'keyword']),
-  results: z.array(
-    z.object({
-      document_id: z.string(),
-      title: z.string(),
-      chunk_index: z.number(),
-      content: z.string(),
-      score: z.number(),
-      collection: z.string(),
-      collection_id: z.string(),
-      document_type: z.string(),
-      heading_path: z.array(z.string()),
-      truncated: z.boolean(),
-      ranks: rankPair,
-      scores: rankPair,
-    }),
-  ),
-  total_results: z.number(),
-  tokens_used: z.number(),
-  formatted_context: z.string(),
+  total_results: z.number().describe('Chunks ranked before the token budget was applied'),
+  tokens_used: z.number().describe('cl100k tokens of formatted_context; at most max_tokens'),
+  formatted_context: z
+    .string()
+    .describe('The kept chunks as one markdown text, each under its title, collection and relevance'),
+};
+const rankPair = z.object({ keyword: z.number().nullable(), semantic: z.number().nullable() });
+export const searchResponse = z.object({
+  ...searchResponseFields,
+  results: z.array(z.object({ ...searchResultFields, ranks: rankPair, scores: rankPair })),
 });

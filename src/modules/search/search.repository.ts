@@ -66,16 +66,6 @@ function filterSql(filter: SearchFilter): SQL {
   return onDocument ? sql`${inCollections} and ${onDocument}` : inCollections;
 }
 
-/** Words of the query joined with OR, for websearch_to_tsquery (which never fails on odd input). */
-export function orQuery(query: string): string {
-  return query
-    .replace(/["()]/g, ' ')
-    .split(/\s+/)
-    .map((word) => word.replace(/^[-+]+/, ''))
-    .filter((word) => word.length > 0 && word.toLowerCase() !== 'or')
-    .join(' or ');
-}
-
 export const searchRepository = {
   async scopeSize(db: Executor, collectionIds: string[]): Promise<number> {
     const [row] = await queryRows<{ n: number }>(
@@ -154,7 +144,6 @@ export const searchRepository = {
     limit: number,
     params: { k1: number; b: number } = { k1: 1.2, b: 0.75 },
   ): Promise<KeywordHits> {
-    if (!orQuery(query)) return { hits: [], ceiling: 0 };
     const colls = uuidArray(filter.collectionIds);
     const k1 = sql`${params.k1}::float8`;
     const b = sql`${params.b}::float8`;
