@@ -17,7 +17,7 @@ import {
   store,
   storeNew,
 } from './helpers/documents.js';
-import { startTestServer, type TestServer, testEnv } from './helpers/server.js';
+import { startRemoteEmbeddingServer, startTestServer, type TestServer, testEnv } from './helpers/server.js';
 
 const MAX_DOCUMENT_BYTES = 2000;
 const MAX_BODY_BYTES = 100_000;
@@ -726,14 +726,7 @@ describe('with the embedding provider down', () => {
     hostApi = new ApiClient(host.url);
     const owner = await createUser(hostApi, 'host');
     const pat = await createPat(hostApi, owner.accessToken);
-    subject = await startTestServer({
-      EMBEDDING_PROVIDER: 'openai',
-      EMBEDDING_API_URL: `${host.url}/v1`,
-      EMBEDDING_API_KEY: pat.token,
-      EMBEDDING_MODEL: 'ainstruct-remote',
-      EMBEDDING_MAX_RETRIES: '1',
-      EMBEDDING_TIMEOUT_SECONDS: '2',
-    });
+    subject = await startRemoteEmbeddingServer({ url: host.url, token: pat.token }, 2);
     subjectApi = new ApiClient(subject.url);
     carol = await createUser(subjectApi, 'carol');
     archive = await createCollection(subjectApi, carol.accessToken, 'archive');

@@ -8,7 +8,7 @@ import { embeddingText } from '../src/modules/documents/documents.service.js';
 import { startServer } from '../src/server.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { createPat, searchIds, storeNew } from './helpers/documents.js';
-import { startTestServer, type TestServer, testEnv } from './helpers/server.js';
+import { startRemoteEmbeddingServer, startTestServer, type TestServer, testEnv } from './helpers/server.js';
 
 interface EmbeddingsBody {
   object: string;
@@ -126,14 +126,7 @@ describe('the openai provider against another ainstruct', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    remote = await startTestServer({
-      EMBEDDING_PROVIDER: 'openai',
-      EMBEDDING_API_URL: `${host.url}/v1`,
-      EMBEDDING_API_KEY: pat.token,
-      EMBEDDING_MODEL: 'ainstruct-remote',
-      EMBEDDING_MAX_RETRIES: '1',
-      EMBEDDING_TIMEOUT_SECONDS: '5',
-    });
+    remote = await startRemoteEmbeddingServer({ url: host.url, token: pat.token }, 5);
     api = new ApiClient(remote.url);
     user = await createUser(api, 'remote');
     const docs = {
@@ -196,14 +189,7 @@ describe('the openai provider against another ainstruct', () => {
 
   it('answers 503 EMBEDDING_UNAVAILABLE once its credential on the other server is revoked', async () => {
     const spare = await createPat(hostApi, owner.accessToken);
-    const second = await startTestServer({
-      EMBEDDING_PROVIDER: 'openai',
-      EMBEDDING_API_URL: `${host.url}/v1`,
-      EMBEDDING_API_KEY: spare.token,
-      EMBEDDING_MODEL: 'ainstruct-remote',
-      EMBEDDING_MAX_RETRIES: '1',
-      EMBEDDING_TIMEOUT_SECONDS: '5',
-    });
+    const second = await startRemoteEmbeddingServer({ url: host.url, token: spare.token }, 5);
     try {
       const secondApi = new ApiClient(second.url);
       const someone = await createUser(secondApi, 'revoked');

@@ -52,3 +52,21 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * A server whose embeddings come from another ainstruct's `/v1/embeddings` through the `openai` provider, with
+ * one retry and the given timeout, so a provider outage shows quickly.
+ */
+export function startRemoteEmbeddingServer(
+  host: { url: string; token: string },
+  timeoutSeconds: number,
+): Promise<TestServer> {
+  return startTestServer({
+    EMBEDDING_PROVIDER: 'openai',
+    EMBEDDING_API_URL: `${host.url}/v1`,
+    EMBEDDING_API_KEY: host.token,
+    EMBEDDING_MODEL: 'ainstruct-remote',
+    EMBEDDING_MAX_RETRIES: '1',
+    EMBEDDING_TIMEOUT_SECONDS: String(timeoutSeconds),
+  });
+}
