@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { Config } from '../config.js';
 import { documentTypeFromPath } from '../ingest/document-types.js';
+import { firstHeading } from '../ingest/first-heading.js';
 import { collectionsRepository } from '../modules/collections/collections.repository.js';
 import { cliPrincipal, openCliContext } from './context.js';
 import { ProgressBar } from './progress.js';
@@ -21,9 +22,8 @@ async function* walk(dir: string): AsyncGenerator<string> {
 
 /** A markdown file's first heading, else the file name. */
 export function titleFor(path: string, content: string): string {
-  const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/m.exec(content);
-  if (heading?.[1] && /\.(md|markdown|mdx)$/i.test(path)) return heading[1].slice(0, 500);
-  return basename(path).slice(0, 500);
+  const heading = documentTypeFromPath(path) === 'markdown' ? firstHeading(content) : undefined;
+  return (heading ?? basename(path)).slice(0, 500);
 }
 
 export interface ImportSummary {

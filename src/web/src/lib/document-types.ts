@@ -7,7 +7,7 @@ import {
   isDocumentType,
 } from '../../../ingest/document-types.js';
 
-export { DOCUMENT_TYPES, type DocumentType, isDocumentType };
+export { DOCUMENT_TYPES, type DocumentType, documentTypeFromPath, isDocumentType };
 
 const LABELS: Record<DocumentType, string> = {
   markdown: 'Markdown',
@@ -40,9 +40,6 @@ export const DOCUMENT_TYPE_OPTIONS = DOCUMENT_TYPES.map((value) => ({ value, lab
 
 /** For the file picker's `accept`. */
 export const UPLOAD_ACCEPT = [...BY_EXTENSION.keys()].join(',');
-
-/** The document type for a file name, or undefined for a file ainstruct does not store. */
-export const documentTypeFromFileName = documentTypeFromPath;
 
 /** Fenced code block info strings (```ts) to a document type, for highlighting inside markdown. */
 const FENCE_ALIASES: Record<string, DocumentType> = {

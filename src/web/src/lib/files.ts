@@ -1,4 +1,5 @@
-import { type DocumentType, documentTypeFromFileName } from './document-types';
+import { firstHeading } from '../../../ingest/first-heading.js';
+import { type DocumentType, documentTypeFromPath } from './document-types';
 
 export interface PreparedFile {
   file: File;
@@ -8,33 +9,6 @@ export interface PreparedFile {
 }
 
 const TITLE_MAX = 500;
-
-/** The first markdown heading (ATX `# x` or setext), skipping front matter and fenced code. */
-export function firstHeading(content: string): string | undefined {
-  const lines = content.split(/\r?\n/);
-  let start = 0;
-  if (lines[0]?.trim() === '---') {
-    const end = lines.findIndex((line, index) => index > 0 && /^(---|\.\.\.)\s*$/.test(line));
-    if (end > 0) start = end + 1;
-  }
-  let fence: string | null = null;
-  for (let index = start; index < lines.length; index++) {
-    const line = lines[index] ?? '';
-    const fenceMatch = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
-    if (fenceMatch?.[1]) {
-      const marker = fenceMatch[1];
-      if (fence === null) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-      continue;
-    }
-    if (fence !== null) continue;
-    const atx = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
-    if (atx?.[1]) return atx[1].trim();
-    const next = lines[index + 1] ?? '';
-    if (line.trim() && /^\s{0,3}(=+|-+)\s*$/.test(next) && !/^\s{0,3}[-*+>]/.test(line)) return line.trim();
-  }
-  return undefined;
-}
 
 const withoutExtension = (name: string) => {
   const dot = name.lastIndexOf('.');
@@ -53,6 +27,6 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
   const content = await file.text();
   if (content.includes('\u0000')) throw new Error('This looks like a binary file; only text can be stored');
   if (!content.trim()) throw new Error('The file is empty');
-  const documentType = documentTypeFromFileName(file.name) ?? 'text';
+  const documentType = documentTypeFromPath(file.name) ?? 'text';
   return { file, documentType, content, title: titleFor(file.name, documentType, content) };
 }

@@ -15,7 +15,7 @@ import { useCollections } from '../../api/collections';
 import { storeDocument, useInvalidateDocuments } from '../../api/documents';
 import { errorMessage } from '../../api/errors';
 import { CollectionSelect } from '../../components/CollectionSelect';
-import { documentTypeFromFileName, documentTypeLabel, UPLOAD_ACCEPT } from '../../lib/document-types';
+import { documentTypeFromPath, documentTypeLabel, UPLOAD_ACCEPT } from '../../lib/document-types';
 import { prepareFile } from '../../lib/files';
 
 type Status =
@@ -163,7 +163,7 @@ export function UploadModal({
                 files.map((file, index) => ({
                   key: `${index}:${file.name}:${file.size}:${file.lastModified}`,
                   file,
-                  type: documentTypeFromFileName(file.name) ?? 'text',
+                  type: documentTypeFromPath(file.name) ?? 'text',
                   status: { kind: 'waiting' },
                 })),
               );
