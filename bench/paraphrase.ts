@@ -6,8 +6,9 @@
  *   npx tsx bench/paraphrase.ts [--weights 0.5,0.75,0.9]
  */
 import { parseArgs } from 'node:util';
-import { cliPrincipal, openCliContext } from '../src/cli/context.js';
+import { OPERATOR } from '../src/auth/principal.js';
 import { loadConfig } from '../src/config.js';
+import { openCliContext } from '../src/operations/local-context.js';
 import { PARAPHRASE_DOCS, PARAPHRASE_QUESTIONS } from './paraphrase-data.js';
 import { searchFor, searchRuns } from './runs.js';
 
@@ -19,7 +20,7 @@ const config = loadConfig({
   JWT_SECRET_KEY: 'bench-secret-bench-secret-bench-secret',
   LOG_LEVEL: 'silent',
 });
-const cli = await openCliContext(config);
+const cli = await openCliContext(config, 'bench');
 try {
   const { ctx, services } = cli;
   await services.users.register({
@@ -27,7 +28,7 @@ try {
     email: 'bench@example.com',
     password: 'bench-password',
   });
-  const principal = await cliPrincipal(ctx, 'bench');
+  const principal = await services.users.actAs({ principal: OPERATOR, login: 'bench' });
   const keyOf = new Map<string, string>();
   for (const doc of PARAPHRASE_DOCS) {
     const { document } = await services.documents.store({

@@ -13,9 +13,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { cliPrincipal, openCliContext } from '../src/cli/context.js';
+import { OPERATOR } from '../src/auth/principal.js';
 import { loadConfig } from '../src/config.js';
 import { collectionsRepository } from '../src/modules/collections/collections.repository.js';
+import { openCliContext } from '../src/operations/local-context.js';
 import { dedupeDocuments, ndcgAt, percentile, recallAt } from './metrics.js';
 import { searchFor, searchRuns } from './runs.js';
 
@@ -61,10 +62,12 @@ async function main() {
     ...(await databaseEnv()),
   };
   const config = loadConfig({ ...process.env, ...env });
-  const cli = await openCliContext(config);
+  const cli = await openCliContext(config, 'bench');
   const { ctx, services } = cli;
   try {
-    const existing = await cliPrincipal(ctx, BENCH_USER).catch(() => undefined);
+    const existing = await services.users
+      .actAs({ principal: OPERATOR, login: BENCH_USER })
+      .catch(() => undefined);
     if (!existing) {
       await services.users.register({
         username: BENCH_USER,
@@ -72,7 +75,7 @@ async function main() {
         password: 'bench-password',
       });
     }
-    const principal = existing ?? (await cliPrincipal(ctx, BENCH_USER));
+    const principal = existing ?? (await services.users.actAs({ principal: OPERATOR, login: BENCH_USER }));
     const corpus = readJsonl<CorpusDoc>(resolve(values.data, 'corpus.jsonl'));
     const limit = values.limit ? Number(values.limit) : corpus.length;
     const collection =

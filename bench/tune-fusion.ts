@@ -10,11 +10,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Principal } from '../src/auth/principal.js';
-import { cliPrincipal, openCliContext } from '../src/cli/context.js';
+import { OPERATOR } from '../src/auth/principal.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { bestMatchedTerms, type Candidate, fuse, keywordCoverage } from '../src/modules/search/fusion.js';
 import { searchRepository } from '../src/modules/search/search.repository.js';
+import { openCliContext } from '../src/operations/local-context.js';
 import type { Services } from '../src/services.js';
 import { ndcgAt } from './metrics.js';
 import { PARAPHRASE_DOCS, PARAPHRASE_QUESTIONS } from './paraphrase-data.js';
@@ -120,11 +121,12 @@ async function store(
 async function gatherAll(): Promise<{ sciItems: Gathered[]; paraItems: Gathered[] }> {
   const cli = await openCliContext(
     loadConfig({ DATA_DIR: 'memory://', JWT_SECRET_KEY: 'x'.repeat(40), LOG_LEVEL: 'silent' }),
+    'bench',
   );
   try {
     const { ctx, services } = cli;
     await services.users.register({ username: 'tune', email: 'tune@example.com', password: 'tune-password' });
-    const principal = await cliPrincipal(ctx, 'tune');
+    const principal = await services.users.actAs({ principal: OPERATOR, login: 'tune' });
 
     // SciFact subset: all judged documents, then filler in corpus order.
     const qrels = new Map<string, Set<string>>();

@@ -4,8 +4,9 @@ import { importFolder } from './cli/import.js';
 import { reindex } from './cli/reindex.js';
 import { userCreate, userPromote } from './cli/user-commands.js';
 import { ConfigError, configReference, loadConfig } from './config.js';
-import { migrate } from './db/migrate.js';
-import { openConfiguredDatabase, startServer } from './server.js';
+import { DataDirInUseError } from './db/data-dir-owner.js';
+import { OperationError, openOperationRunner } from './operations/runner.js';
+import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 const USAGE = `ainstruct ${VERSION}
@@ -66,13 +67,12 @@ async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve();
     case 'migrate': {
-      const config = loadConfig();
-      const handle = await openConfiguredDatabase(config);
+      const runner = await openOperationRunner(loadConfig(), 'migrate');
       try {
-        const applied = await migrate(handle.db);
+        const { applied } = await runner.run('migrate', {});
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date');
       } finally {
-        await handle.close();
+        await runner.close();
       }
       return;
     }
@@ -121,6 +121,12 @@ class UsageError extends Error {}
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof DataDirInUseError) {
+    console.error(
+      `Error: ${error.message} Only one process may use an embedded database at a time: stop it, or start this ` +
+        'server with another DATA_DIR (or use PostgreSQL through DATABASE_URL to run several servers).',
+    );
+  } else if (error instanceof OperationError) console.error(`Error: ${error.message}`);
   else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
   else if (error instanceof Error) console.error(`Error: ${error.message}`);
   else console.error(error);

@@ -9,6 +9,7 @@ import { embeddingConfig } from './embeddings/from-config.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { createEmbeddingProvider } from './embeddings/registry.js';
 import { ensureEmbeddingModel } from './modules/search/embedding-model.js';
+import { operationsHandler } from './operations/owner-control.js';
 import { createServices, type Services } from './services.js';
 
 export interface RunningServer {
@@ -20,10 +21,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function openConfiguredDatabase(config: Config, overrideDataDir?: string): Promise<DatabaseHandle> {
+/** Opens the configured database; in embedded mode this process becomes the owner of DATA_DIR as `command`. */
+export function openConfiguredDatabase(config: Config, command = 'serve'): Promise<DatabaseHandle> {
   return openDatabase({
     url: config.databaseUrl,
-    dataDir: overrideDataDir ?? config.DATA_DIR,
+    dataDir: config.DATA_DIR,
+    command,
     poolSize: config.DB_POOL_SIZE,
     connectTimeoutSeconds: config.DB_POOL_TIMEOUT,
     idleTimeoutSeconds: config.DB_IDLE_TIMEOUT,
@@ -63,6 +66,11 @@ export async function startServer(
       url = `http://${host}:${port}`;
     } else {
       await app.ready();
+    }
+    // Owning an embedded DATA_DIR: command-line operations from other processes now run here.
+    if (handle.ownership) {
+      handle.ownership.setUrl(url);
+      handle.ownership.serve(operationsHandler({ ctx, services }, app.log));
     }
     return {
       app,

@@ -3,6 +3,7 @@ import { embeddingConfig } from './embeddings/from-config.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
+import { createReindexService } from './modules/search/reindex.service.js';
 import { createSearchService, defaultKeywordWeights } from './modules/search/search.service.js';
 import { createTokensService } from './modules/tokens/tokens.service.js';
 import { createUsageService } from './modules/usage/usage.service.js';
@@ -17,6 +18,7 @@ export function createServices(ctx: AppContext) {
     usage: createUsageService(ctx),
     admin: createAdminService(ctx),
     documents: createDocumentsService(ctx),
+    reindex: createReindexService(ctx),
     search: createSearchService({
       ...ctx,
       keywordWeights: defaultKeywordWeights(

@@ -45,6 +45,13 @@ export function requireSuperuser(principal: Principal): void {
   if (!principal.isSuperuser) throw forbidden('FORBIDDEN', 'Admin access required');
 }
 
+/** Migrations and re-indexing: only the installation's local operator (the command line). */
+export function requireOperator(principal: Principal): void {
+  if (principal.kind !== 'operator') {
+    throw forbidden('FORBIDDEN', 'Only the local operator (the ainstruct command line) may do this');
+  }
+}
+
 export function canSeeCollection(principal: Principal, collection: CollectionRef): boolean {
   if (principal.collection) return principal.collection.id === collection.id;
   return collection.userId === principal.userId;

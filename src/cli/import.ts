@@ -3,8 +3,7 @@ import { basename, join, relative } from 'node:path';
 import type { Config } from '../config.js';
 import { documentTypeFromPath } from '../ingest/document-types.js';
 import { firstHeading } from '../ingest/first-heading.js';
-import { collectionsRepository } from '../modules/collections/collections.repository.js';
-import { cliPrincipal, openCliContext } from './context.js';
+import { OperationError, openOperationRunner } from '../operations/runner.js';
 import { ProgressBar } from './progress.js';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', '__pycache__', '.venv']);
@@ -34,8 +33,9 @@ export interface ImportSummary {
 }
 
 /**
- * Stores a folder of markdown, text and code files in a collection (created if missing). Identical content
- * already in the collection is skipped, so running it again stores nothing new.
+ * Stores a folder of markdown, text and code files in a collection (created if missing), one document per file
+ * through the `document.store` operation. Identical content already in the collection is skipped, so running it
+ * again (after an interruption, say) stores only what is missing.
  */
 export async function importFolder(
   config: Config,
@@ -44,14 +44,9 @@ export async function importFolder(
   const root = args.path;
   if (!(await stat(root).catch(() => undefined))?.isDirectory())
     throw new Error(`${root} is not a directory`);
-  const cli = await openCliContext(config);
+  const runner = await openOperationRunner(config, 'import');
   try {
-    const principal = await cliPrincipal(cli.ctx, args.user);
-    const existing = await collectionsRepository.findByName(cli.ctx.db, principal.userId, args.collection);
-    const collectionId =
-      existing?.id ??
-      (await cli.services.collections.create({ principal, name: args.collection })).collection_id;
-
+    const target = await runner.run('import.begin', { collection: args.collection, user: args.user });
     const files: { path: string; type: NonNullable<ReturnType<typeof documentTypeFromPath>> }[] = [];
     const summary: ImportSummary = { stored: 0, duplicates: 0, skipped: 0, failed: [] };
     for await (const path of walk(root)) {
@@ -72,18 +67,20 @@ export async function importFolder(
           if (content.trim().length === 0 || content.includes('\u0000')) {
             summary.skipped += 1;
           } else {
-            const { duplicate } = await cli.services.documents.store({
-              principal,
-              collectionId,
+            const { duplicate } = await runner.run('document.store', {
+              user: target.user,
+              collection_id: target.collection_id,
               title: titleFor(file.path, content),
               content,
-              documentType: file.type,
+              document_type: file.type,
               metadata: { source_path: rel },
             });
             if (duplicate) summary.duplicates += 1;
             else summary.stored += 1;
           }
         } catch (error) {
+          // The server owning DATA_DIR went away: nothing after this can be stored, so stop here.
+          if (error instanceof OperationError && error.code === 'OWNER_GONE') throw error;
           summary.failed.push({ path: rel, error: error instanceof Error ? error.message : String(error) });
         }
         done += 1;
@@ -94,6 +91,6 @@ export async function importFolder(
     progress.update(files.length);
     return summary;
   } finally {
-    await cli.close();
+    await runner.close();
   }
 }

@@ -1,67 +1,38 @@
 import type { Config } from '../config.js';
-import { embeddingText } from '../modules/documents/documents.service.js';
-import { modelRepository, type ReindexState } from '../modules/search/model.repository.js';
-import { openCliContext } from './context.js';
+import { embeddingConfig } from '../embeddings/from-config.js';
+import { createEmbeddingProvider } from '../embeddings/registry.js';
+import { OperationError, openOperationRunner } from '../operations/runner.js';
 import { ProgressBar } from './progress.js';
+import { throughOwner } from './user-commands.js';
 
-const BATCH_DOCUMENTS = 16;
-
-/**
- * Re-embeds every chunk with the configured model. Each batch's vectors and the cursor are saved in one
- * transaction, so a killed run resumes where it stopped; the server refuses to start until it has finished.
- */
+/** `ainstruct reindex`: the re-embedding runs where the database is (see ReindexService). */
 export async function reindex(config: Config, options: { force: boolean }): Promise<string> {
-  const cli = await openCliContext(config);
-  const { db, embedder } = cli.ctx;
+  const runner = await openOperationRunner(config, 'reindex');
   try {
-    if (embedder.dimensions === 0) await embedder.warmup?.();
-    const target = { model: embedder.model, dimensions: embedder.dimensions };
-    const recorded = await modelRepository.recorded(db);
-    let state = await modelRepository.reindexState(db);
-    const sameModel = recorded?.model === target.model && recorded.dimensions === target.dimensions;
-    if (!state && sameModel && !options.force) {
-      return `Vectors already come from ${target.model}; nothing to do (use --force to re-embed anyway)`;
-    }
-    if (!state || state.model !== target.model || state.dimensions !== target.dimensions) {
-      state = { ...target, after: null, done: 0, total: await modelRepository.documentCount(db) };
-      await modelRepository.saveReindexState(db, state);
-    }
-    // Indexes over the old dimension would reject the new vectors; the new one is built at the end.
-    await modelRepository.dropVectorIndexes(db);
-    const progress = new ProgressBar('reindex', state.total);
-    progress.update(state.done, state.done > 0 ? '(resumed)' : '');
-    for (;;) {
-      const documentIds = await modelRepository.documentIdsAfter(db, state.after, BATCH_DOCUMENTS);
-      if (documentIds.length === 0) break;
-      const chunks = await modelRepository.chunksOf(db, documentIds);
-      const vectors = await embedder.embed(
-        chunks.map((c) => embeddingText(c.heading_path, c.content)),
-        'document',
-      );
-      const next: ReindexState = {
-        ...state,
-        after: documentIds[documentIds.length - 1] ?? state.after,
-        done: state.done + documentIds.length,
-        total: Math.max(state.total, state.done + documentIds.length),
-      };
-      await db.transaction(async (tx) => {
-        await modelRepository.setEmbeddings(
-          tx,
-          chunks.map((c, i) => ({ id: c.id, embedding: `[${Array.from(vectors[i] ?? []).join(',')}]` })),
+    if (runner.owner) {
+      // A running server embeds with its own model; re-indexing there to another model cannot work.
+      const configured = createEmbeddingProvider(embeddingConfig(config)).model;
+      const serving = await runner.run('embedding.model', {});
+      if (serving.model !== configured) {
+        throw new OperationError(
+          409,
+          'MODEL_DIFFERS',
+          `The running server (pid ${runner.owner.pid}) embeds with ${serving.model}, but this command is ` +
+            `configured for ${configured}. To change the model: stop the server, run \`ainstruct reindex\` with ` +
+            `the new model configured, then start the server with it.`,
         );
-        await modelRepository.saveReindexState(tx, next);
-      });
-      state = next;
-      progress.update(state.done);
+      }
     }
-    await db.transaction(async (tx) => {
-      await modelRepository.record(tx, target);
-      await modelRepository.clearReindexState(tx);
+    const progress = new ProgressBar('reindex', 0);
+    const result = await runner.run('reindex', { force: options.force }, (event) => {
+      progress.setTotal(Number(event.total ?? 0));
+      progress.update(Number(event.done ?? 0), event.resumed ? '(resumed)' : '');
     });
-    await modelRepository.ensureVectorIndex(db, target.dimensions);
-    progress.update(state.total);
-    return `Re-embedded ${state.done} documents with ${target.model} (${target.dimensions} dimensions)`;
+    if (!result.reembedded) {
+      return `Vectors already come from ${result.model}; nothing to do (use --force to re-embed anyway)`;
+    }
+    return `Re-embedded ${result.documents} documents with ${result.model} (${result.dimensions} dimensions)${throughOwner(runner)}`;
   } finally {
-    await cli.close();
+    await runner.close();
   }
 }

@@ -1,13 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
-import { usersRepository } from '../modules/users/users.repository.js';
 import {
   email as emailSchema,
   password as passwordSchema,
   username as usernameSchema,
 } from '../modules/users/users.schemas.js';
-import { openCliContext } from './context.js';
+import { openOperationRunner } from '../operations/runner.js';
 
 /** Reads a password from a hidden TTY prompt, or the first line of stdin when piped. */
 async function readPassword(): Promise<string> {
@@ -37,6 +35,11 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+/** `(through the server pid N)` when the command ran in the server owning DATA_DIR. */
+export function throughOwner(runner: { owner?: { pid: number } | undefined }): string {
+  return runner.owner ? ` (through the running server, pid ${runner.owner.pid})` : '';
+}
+
 export async function userCreate(
   config: Config,
   args: { username: string; email: string; superuser: boolean },
@@ -49,31 +52,26 @@ export async function userCreate(
   const password = await readPassword();
   const checked = passwordSchema.safeParse(password);
   if (!checked.success) throw new Error(`Password ${checked.error.issues[0]?.message ?? 'is invalid'}`);
-  const cli = await openCliContext(config);
+  const runner = await openOperationRunner(config, 'user create');
   try {
-    const user = await cli.services.users.register({
+    const user = await runner.run('user.create', {
       username: username.data,
       email: email.data,
       password,
-      isSuperuser: args.superuser,
+      superuser: args.superuser,
     });
-    return `Created ${user.is_superuser ? 'superuser' : 'user'} ${user.username} (${user.user_id})`;
-  } catch (error) {
-    if (error instanceof AppError) throw new Error(error.message);
-    throw error;
+    return `Created ${user.is_superuser ? 'superuser' : 'user'} ${user.username} (${user.user_id})${throughOwner(runner)}`;
   } finally {
-    await cli.close();
+    await runner.close();
   }
 }
 
 export async function userPromote(config: Config, login: string) {
-  const cli = await openCliContext(config);
+  const runner = await openOperationRunner(config, 'user promote');
   try {
-    const user = await usersRepository.findByLogin(cli.ctx.db, login);
-    if (!user) throw new Error(`No user with username or email "${login}"`);
-    await usersRepository.update(cli.ctx.db, user.id, { isSuperuser: true });
-    return `${user.username} is now a superuser`;
+    const user = await runner.run('user.promote', { login });
+    return `${user.username} is now a superuser${throughOwner(runner)}`;
   } finally {
-    await cli.close();
+    await runner.close();
   }
 }

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { claimDataDir, type DataDirOwnership } from './data-dir-owner.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -19,6 +20,8 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
+  /** Embedded mode on disk: this process owns DATA_DIR until close() (see data-dir-owner.ts). */
+  ownership?: DataDirOwnership | undefined;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   connectTimeoutSeconds?: number;
   idleTimeoutSeconds?: number;
+  /** Embedded mode on disk: the command taking ownership of DATA_DIR (named to anyone it refuses). */
+  command?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -46,15 +51,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? 'memory://';
-  let location = dataDir;
-  if (!dataDir.startsWith('memory://')) {
-    location = resolve(dataDir, 'pgdata');
+  if (dataDir.startsWith('memory://')) return openPglite(dataDir, undefined);
+  // Ownership first: a refused process must not have touched a single file of the database.
+  const ownership = await claimDataDir(dataDir, options.command ?? 'serve');
+  try {
+    const location = resolve(dataDir, 'pgdata');
     mkdirSync(location, { recursive: true });
+    return await openPglite(location, ownership);
+  } catch (error) {
+    await ownership.release();
+    throw error;
   }
+}
+
+async function openPglite(
+  location: string,
+  ownership: DataDirOwnership | undefined,
+): Promise<DatabaseHandle> {
   const pg = await PGlite.create(location, { extensions: { vector } });
   await pg.exec(`SET TIME ZONE 'UTC'`);
   const db = drizzlePglite(pg, { schema }) as unknown as Database;
-  return { db, kind: 'pglite', close: () => pg.close() };
+  return {
+    db,
+    kind: 'pglite',
+    ownership,
+    async close() {
+      try {
+        await pg.close();
+      } finally {
+        await ownership?.release();
+      }
+    },
+  };
 }
 
 /** Runs raw SQL and returns its rows whatever the driver (postgres.js returns an array, PGlite `{ rows }`). */

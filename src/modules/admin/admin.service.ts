@@ -9,6 +9,7 @@ import { createUsageService, type MonthUsage } from '../usage/usage.service.js';
 import { usersRepository } from '../users/users.repository.js';
 import {
   assertUserFieldsFree,
+  createUsersService,
   presentUser,
   type UserView,
   userConflictError,
@@ -25,9 +26,10 @@ export interface UserUpdate {
   is_superuser?: boolean | undefined;
 }
 
-export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
+export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt'>) {
   const { db, config } = ctx;
   const usage = createUsageService(ctx);
+  const users = createUsersService(ctx);
 
   async function existingUser(userId: string) {
     const user = await usersRepository.findById(db, userId);
@@ -106,6 +108,30 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config'>) {
       // Ids are UUIDs; anything else names no user (and must not reach the uuid column as a query error).
       if (!isUuid(input.userId) || !(await usersRepository.delete(db, input.userId))) throw userNotFound();
       return { message: 'User and everything they owned were deleted' };
+    },
+
+    /** Creates an account (with its `default` collection), a superuser one if asked; for administrators. */
+    async createUser(input: {
+      principal: Principal;
+      username: string;
+      email: string;
+      password: string;
+      isSuperuser: boolean;
+    }): Promise<UserView> {
+      requireSuperuser(input.principal);
+      requireWriteScope(input.principal);
+      return users.register(input);
+    },
+
+    /** Makes the user named by username or email a superuser (promoting one again is harmless). */
+    async promoteUser(input: { principal: Principal; login: string }): Promise<UserView> {
+      requireSuperuser(input.principal);
+      requireWriteScope(input.principal);
+      const user = await usersRepository.findByLogin(db, input.login);
+      if (!user) throw notFound('USER_NOT_FOUND', `No user with username or email "${input.login}"`);
+      const updated = await usersRepository.update(db, user.id, { isSuperuser: true });
+      if (!updated) throw userNotFound();
+      return presentUser(updated);
     },
 
     /** Bootstrap path for the first admin: authorised by the installation's admin key, not by a user. */

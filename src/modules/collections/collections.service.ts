@@ -61,6 +61,26 @@ export function createCollectionsService(ctx: Pick<AppContext, 'db'>) {
       return presentCollection({ ...row, documentCount: 0, catCount: 0 });
     },
 
+    /** The caller's collection of that name (ignoring case), created if there is none; safe under races. */
+    async ensure(input: {
+      principal: Principal;
+      name: string;
+    }): Promise<{ collection_id: string; created: boolean }> {
+      assertCanActAsUser(input.principal, { write: true });
+      for (let attempt = 0; ; attempt++) {
+        const existing = await collectionsRepository.findByName(db, input.principal.userId, input.name);
+        if (existing) return { collection_id: existing.id, created: false };
+        try {
+          const row = await insertCollection(db, input.principal.userId, input.name);
+          return { collection_id: row.id, created: true };
+        } catch (error) {
+          // Created by someone else since the look-up: read it again (once).
+          if (attempt > 0 || !(error instanceof AppError && error.code === 'COLLECTION_NAME_EXISTS'))
+            throw error;
+        }
+      }
+    },
+
     async list(input: { principal: Principal; limit: number; offset: number }) {
       requireUserCredential(input.principal);
       const page = await collectionsRepository.listForOwner(db, input.principal.userId, input);

@@ -1,6 +1,6 @@
-import { requireUserCredential } from '../../auth/access.js';
+import { requireOperator, requireUserCredential } from '../../auth/access.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
-import type { Principal } from '../../auth/principal.js';
+import { operatorActingAs, type Principal } from '../../auth/principal.js';
 import { newSecret, REFRESH_PREFIX, sha256Hex } from '../../auth/secrets.js';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -184,6 +184,28 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
       }
       await sessionsRepository.revoke(db, sessionId, 'logout');
       return { message: 'Logged out' };
+    },
+
+    /**
+     * The principal the local operator acts as for a command (`import --user`): the named user, or the only one
+     * there is when none is named.
+     */
+    async actAs(input: { principal: Principal; login?: string | undefined }): Promise<Principal> {
+      requireOperator(input.principal);
+      if (input.login) {
+        const user = await usersRepository.findByLogin(db, input.login);
+        if (!user) throw notFound('USER_NOT_FOUND', `No user with username or email "${input.login}"`);
+        return operatorActingAs(user);
+      }
+      const page = await usersRepository.list(db, { limit: 2, offset: 0 });
+      const [only] = page.rows;
+      if (page.total !== 1 || !only) {
+        throw badRequest(
+          'USER_REQUIRED',
+          'There is more than one user (or none): name one with --user <username>',
+        );
+      }
+      return operatorActingAs(only);
     },
 
     async profile(input: { principal: Principal }): Promise<UserView> {
