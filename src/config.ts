@@ -53,7 +53,12 @@ const schema = z.object({
     'HMAC secret for access tokens. Required in server mode; generated once into DATA_DIR in embedded mode.',
   ),
   JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256').describe('JWT signing algorithm.'),
-  JWT_ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 1440).default(30).describe('Access token lifetime in minutes.'),
+  JWT_ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 1440)
+    .default(30)
+    .describe(
+      'Access token lifetime in minutes. JWTs without an expiry or valid for longer (plus a minute of clock ' +
+        'skew) are refused, even when correctly signed.',
+    ),
   JWT_REFRESH_TOKEN_EXPIRE_DAYS: int(1, 365).default(7).describe('Refresh token lifetime in days.'),
   ADMIN_API_KEY: optionalString.describe(
     'Key for POST /api/v1/admin/users/{id}/promote (X-Admin-API-Key). Unset: that route answers 503.',
