@@ -79,7 +79,15 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000)
     .default(600)
     .describe('Requests per minute per credential (token) or, unauthenticated, per IP, on the API and MCP.'),
-  REDIS_URL: optionalString.describe('Redis URL to share rate-limit counters across instances.'),
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: int(1, 1_000_000)
+    .default(30)
+    .describe(
+      'Failed credential checks per minute per client IP (per /64 for IPv6); past it, credentials this ' +
+        'instance has not recently seen succeed are refused with 429 before any database lookup.',
+    ),
+  REDIS_URL: optionalString.describe(
+    'Redis URL to share rate-limit and failed-authentication counters across instances.',
+  ),
 
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024)
     .default(6 * 1024 * 1024)
