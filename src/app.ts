@@ -135,7 +135,14 @@ export async function createApp(deps: {
     },
     { prefix: API_PREFIX },
   );
-  await app.withTypeProvider<ZodTypeProvider>().register(embeddingsRoutes(ctx.embedder));
+  await app.withTypeProvider<ZodTypeProvider>().register(
+    embeddingsRoutes(ctx.embedder, {
+      maxInputs: config.EMBEDDINGS_MAX_INPUTS,
+      maxInputTokens: config.EMBEDDINGS_MAX_INPUT_TOKENS,
+      maxTotalTokens: config.EMBEDDINGS_MAX_TOTAL_TOKENS,
+      allowReadTokens: config.EMBEDDINGS_ALLOW_READ_TOKENS,
+    }),
+  );
   await registerMcp(app, { ctx, services, authenticator });
   await registerWebUi(app);
   return app;

@@ -122,6 +122,22 @@ const schema = z.object({
     .describe('Retries on 429/5xx/timeouts for the openai provider.'),
   EMBEDDING_TIMEOUT_SECONDS: int(1, 600).default(30).describe('Timeout per embedding request.'),
 
+  EMBEDDINGS_MAX_INPUTS: int(1, 100_000)
+    .default(256)
+    .describe('Most inputs in one POST /v1/embeddings request (413 above).'),
+  EMBEDDINGS_MAX_INPUT_TOKENS: int(1, 10_000_000)
+    .default(8192)
+    .describe('Longest single input to POST /v1/embeddings, in cl100k tokens (413 above).'),
+  EMBEDDINGS_MAX_TOTAL_TOKENS: int(1, 100_000_000)
+    .default(100_000)
+    .describe('Most cl100k tokens over all inputs of one POST /v1/embeddings request (413 above).'),
+  EMBEDDINGS_ALLOW_READ_TOKENS: bool
+    .default(false)
+    .describe(
+      'Let read-only PATs and collection access tokens (CATs) use POST /v1/embeddings; by default it takes ' +
+        "a JWT or a read_write PAT, since it spends the server's compute.",
+    ),
+
   HYBRID_KEYWORD_WEIGHT: z.coerce
     .number()
     .min(0)
