@@ -15,7 +15,12 @@ import { registerAuthentication } from './http/authentication.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
-import { createAuthLimiter, registerRateLimits } from './http/rate-limit.js';
+import {
+  clientAuthenticator,
+  connectRedis,
+  createAuthLimiter,
+  registerRateLimits,
+} from './http/rate-limit.js';
 import { registerUsageCounting } from './http/usage.js';
 import { registerWebUi } from './http/web-ui.js';
 import { registerMcp } from './mcp/register.js';
@@ -79,9 +84,14 @@ export async function createApp(deps: {
     },
   });
   await app.register(cookie);
-  await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, redisUrl: config.REDIS_URL });
+  const redis = connectRedis(app, config.REDIS_URL);
+  await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, redis });
   const authLimiter = createAuthLimiter(app, config.RATE_LIMIT_AUTH_PER_MINUTE);
-  registerAuthentication(app, ctx.authenticator);
+  const authenticator = clientAuthenticator(app, ctx.authenticator, {
+    perMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+    redis,
+  });
+  registerAuthentication(app, authenticator);
   registerUsageCounting(app, services.usage);
   registerMetrics(app);
   registerHealth(app, {
@@ -125,8 +135,15 @@ export async function createApp(deps: {
     },
     { prefix: API_PREFIX },
   );
-  await app.withTypeProvider<ZodTypeProvider>().register(embeddingsRoutes(ctx.embedder));
-  await registerMcp(app, { ctx, services });
+  await app.withTypeProvider<ZodTypeProvider>().register(
+    embeddingsRoutes(ctx.embedder, {
+      maxInputs: config.EMBEDDINGS_MAX_INPUTS,
+      maxInputTokens: config.EMBEDDINGS_MAX_INPUT_TOKENS,
+      maxTotalTokens: config.EMBEDDINGS_MAX_TOTAL_TOKENS,
+      allowReadTokens: config.EMBEDDINGS_ALLOW_READ_TOKENS,
+    }),
+  );
+  await registerMcp(app, { ctx, services, authenticator });
   await registerWebUi(app);
   return app;
 }

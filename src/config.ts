@@ -53,7 +53,12 @@ const schema = z.object({
     'HMAC secret for access tokens. Required in server mode; generated once into DATA_DIR in embedded mode.',
   ),
   JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256').describe('JWT signing algorithm.'),
-  JWT_ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 1440).default(30).describe('Access token lifetime in minutes.'),
+  JWT_ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 1440)
+    .default(30)
+    .describe(
+      'Access token lifetime in minutes. JWTs without an expiry or valid for longer (plus a minute of clock ' +
+        'skew) are refused, even when correctly signed.',
+    ),
   JWT_REFRESH_TOKEN_EXPIRE_DAYS: int(1, 365).default(7).describe('Refresh token lifetime in days.'),
   ADMIN_API_KEY: optionalString.describe(
     'Key for POST /api/v1/admin/users/{id}/promote (X-Admin-API-Key). Unset: that route answers 503.',
@@ -74,7 +79,15 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000)
     .default(600)
     .describe('Requests per minute per credential (token) or, unauthenticated, per IP, on the API and MCP.'),
-  REDIS_URL: optionalString.describe('Redis URL to share rate-limit counters across instances.'),
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: int(1, 1_000_000)
+    .default(30)
+    .describe(
+      'Failed credential checks per minute per client IP (per /64 for IPv6); past it, credentials this ' +
+        'instance has not recently seen succeed are refused with 429 before any database lookup.',
+    ),
+  REDIS_URL: optionalString.describe(
+    'Redis URL to share rate-limit and failed-authentication counters across instances.',
+  ),
 
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024)
     .default(6 * 1024 * 1024)
@@ -108,6 +121,22 @@ const schema = z.object({
     .default(4)
     .describe('Retries on 429/5xx/timeouts for the openai provider.'),
   EMBEDDING_TIMEOUT_SECONDS: int(1, 600).default(30).describe('Timeout per embedding request.'),
+
+  EMBEDDINGS_MAX_INPUTS: int(1, 100_000)
+    .default(256)
+    .describe('Most inputs in one POST /v1/embeddings request (413 above).'),
+  EMBEDDINGS_MAX_INPUT_TOKENS: int(1, 10_000_000)
+    .default(8192)
+    .describe('Longest single input to POST /v1/embeddings, in cl100k tokens (413 above).'),
+  EMBEDDINGS_MAX_TOTAL_TOKENS: int(1, 100_000_000)
+    .default(100_000)
+    .describe('Most cl100k tokens over all inputs of one POST /v1/embeddings request (413 above).'),
+  EMBEDDINGS_ALLOW_READ_TOKENS: bool
+    .default(false)
+    .describe(
+      'Let read-only PATs and collection access tokens (CATs) use POST /v1/embeddings; by default it takes ' +
+        "a JWT or a read_write PAT, since it spends the server's compute.",
+    ),
 
   HYBRID_KEYWORD_WEIGHT: z.coerce
     .number()

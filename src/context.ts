@@ -13,6 +13,10 @@ export interface AppContext {
   dbKind: 'pglite' | 'postgres';
   jwt: JwtService;
   lastUsed: LastUsedTracker;
+  /**
+   * The database check of a credential. HTTP entry points never call it directly: they go through the
+   * per-IP failed-authentication budget wrapped around it (`clientAuthenticator` in src/http/rate-limit.ts).
+   */
   authenticator: Authenticator;
   embedder: EmbeddingProvider;
   log: FastifyBaseLogger;

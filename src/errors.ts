@@ -26,6 +26,20 @@ export const unprocessable = (code: string, message: string, details?: unknown) 
   new AppError(422, code, message, details);
 export const tooLarge = (code: string, message: string) => new AppError(413, code, message);
 
+/**
+ * Too many requests of a kind from one client. The HTTP layer sends `retryAfterSeconds` as Retry-After, on REST
+ * and on /mcp alike.
+ */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'RATE_LIMITED', message);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** The embedding provider could not produce vectors (down, rate limited past retries, misconfigured). */
 export class EmbeddingUnavailableError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -452,7 +452,7 @@ describe('bearer validation', () => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ ...claims, ...options.claims })
       .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
-      .setIssuedAt(now - 3600)
+      .setIssuedAt(now - 60)
       .setExpirationTime(options.exp ?? now + 600)
       .sign(key(options.secret ?? TEST_JWT_SECRET));
   }

@@ -121,3 +121,24 @@ export function assertCanWriteDocument<T extends DocumentRef>(
   requireWriteScope(principal);
   return visible;
 }
+
+/**
+ * POST /v1/embeddings spends the server's compute on arbitrary text and reaches no collection, so by default it
+ * takes a full user credential (a JWT or a read_write PAT). `allowReadTokens` (EMBEDDINGS_ALLOW_READ_TOKENS)
+ * opens it to read-only PATs and to collection access tokens of either permission.
+ */
+export function assertCanUseEmbeddings(principal: Principal, options: { allowReadTokens: boolean }): void {
+  if (options.allowReadTokens) return;
+  if (principal.kind === 'cat') {
+    throw forbidden(
+      'INSUFFICIENT_SCOPE',
+      'A collection access token cannot use /v1/embeddings on this server; use a JWT or a read_write PAT',
+    );
+  }
+  if (!principal.scopes.includes('write')) {
+    throw forbidden(
+      'INSUFFICIENT_SCOPE',
+      'A read-only token cannot use /v1/embeddings on this server; use a JWT or a read_write PAT',
+    );
+  }
+}

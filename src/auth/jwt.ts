@@ -17,6 +17,9 @@ export interface JwtSettings {
   accessTokenMinutes: number;
 }
 
+/** Clock difference between instances tolerated in a token's lifetime and issue time. */
+export const JWT_CLOCK_SKEW_SECONDS = 60;
+
 export class JwtService {
   private readonly key: Uint8Array;
 
@@ -39,13 +42,22 @@ export class JwtService {
       .sign(this.key);
   }
 
-  /** Returns the claims of a valid, unexpired access token, or undefined for anything else. */
+  /**
+   * Returns the claims of a valid, unexpired access token, or undefined for anything else. A token must
+   * carry `exp` and may not live longer than the tokens this server issues (plus clock skew): a token minted
+   * elsewhere with the shared secret (a script, a misconfigured instance) must not become a credential that
+   * stays valid for months.
+   */
   async verifyAccess(token: string): Promise<AccessClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: [this.settings.algorithm] });
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [this.settings.algorithm],
+        requiredClaims: ['exp'],
+      });
       if (payload.type !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
         return undefined;
       }
+      if (!this.lifetimeAllowed(payload.exp, payload.iat)) return undefined;
       return {
         sub: payload.sub,
         sid: payload.sid,
@@ -58,5 +70,15 @@ export class JwtService {
       if (error instanceof joseErrors.JOSEError) return undefined;
       throw error;
     }
+  }
+
+  /** exp − iat, and exp − now, both within the configured lifetime; iat not in the future. */
+  private lifetimeAllowed(exp: number | undefined, iat: number | undefined): boolean {
+    if (typeof exp !== 'number') return false;
+    const now = Date.now() / 1000;
+    const longest = this.accessTokenSeconds + JWT_CLOCK_SKEW_SECONDS;
+    if (exp - now > longest) return false;
+    if (iat === undefined) return true;
+    return iat <= now + JWT_CLOCK_SKEW_SECONDS && exp - iat <= longest;
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Authenticator } from '../auth/authenticate.js';
+import type { ClientAuthenticator } from '../auth/failed-auth-budget.js';
 import type { Principal } from '../auth/principal.js';
 
 declare module 'fastify' {
@@ -11,10 +11,10 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+export function registerAuthentication(app: FastifyInstance, authenticator: ClientAuthenticator): void {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('authenticate', async function (this: FastifyRequest) {
-    this.principal ??= await authenticator.authenticate(this.headers.authorization);
+    this.principal ??= await authenticator.authenticate(this.headers.authorization, this.ip);
     return this.principal;
   });
 }

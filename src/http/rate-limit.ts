@@ -1,9 +1,43 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { bearerToken } from '../auth/authenticate.js';
+import { type Authenticator, bearerToken } from '../auth/authenticate.js';
+import { type ClientAuthenticator, withFailedAuthBudget } from '../auth/failed-auth-budget.js';
+import {
+  type FailedAuthCounter,
+  MemoryFailedAuthCounter,
+  RedisFailedAuthCounter,
+} from '../auth/failed-auth-counter.js';
 import { sha256Hex } from '../auth/secrets.js';
 import { errorBody } from './errors.js';
+
+/** One Redis connection per app for every shared counter, closed with the app; none without REDIS_URL. */
+export function connectRedis(app: FastifyInstance, url: string | undefined): Redis | undefined {
+  if (!url) return undefined;
+  const redis = new Redis(url, { connectTimeout: 2000, maxRetriesPerRequest: 1, lazyConnect: false });
+  // Each command's failure is handled where it is used; without a listener ioredis would also print every
+  // reconnect failure to stderr.
+  redis.on('error', (error) => app.log.debug({ err: error }, 'redis connection error'));
+  app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+  return redis;
+}
+
+/**
+ * The authenticator of every HTTP entry point (REST, /mcp, /v1/embeddings): the database check behind the
+ * per-IP failed-authentication budget, counted in Redis when there is one, else in this process.
+ */
+export function clientAuthenticator(
+  app: FastifyInstance,
+  inner: Authenticator,
+  options: { perMinute: number; redis?: Redis | undefined },
+): ClientAuthenticator {
+  const counter: FailedAuthCounter = options.redis
+    ? new RedisFailedAuthCounter(options.redis, 60_000, 'ainstruct-fa:', (error) =>
+        app.log.warn({ err: error }, 'failed-auth counter: Redis unavailable, counting in this process'),
+      )
+    : new MemoryFailedAuthCounter(60_000);
+  return withFailedAuthBudget(inner, { counter, perWindow: options.perMinute });
+}
 
 /**
  * A default limit per credential (a hash of the Authorization header) or, without one, per client IP; routes
@@ -12,12 +46,9 @@ import { errorBody } from './errors.js';
  */
 export async function registerRateLimits(
   app: FastifyInstance,
-  options: { perMinute: number; redisUrl?: string | undefined },
+  options: { perMinute: number; redis?: Redis | undefined },
 ): Promise<void> {
-  const redis = options.redisUrl
-    ? new Redis(options.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, lazyConnect: false })
-    : undefined;
-  if (redis) app.addHook('onClose', async () => void (await redis.quit()));
+  const { redis } = options;
   await app.register(rateLimit, {
     global: true,
     max: options.perMinute,

@@ -124,8 +124,18 @@ export function countTokens(text: string): number {
   return total;
 }
 
-/** The token count if it is at most `limit`, else false; stops encoding as soon as the limit is passed. */
+/**
+ * The longest cl100k token, in UTF-8 bytes. A UTF-16 code unit is at least one UTF-8 byte, so a text has at
+ * least `text.length / MAX_TOKEN_BYTES` tokens.
+ */
+const MAX_TOKEN_BYTES = 128;
+
+/**
+ * The token count if it is at most `limit`, else false; stops encoding as soon as the limit is passed, and a
+ * text too long to fit at all (say 6 MB against a limit of 8192) is refused without being encoded.
+ */
 export function withinTokenLimit(text: string, limit: number): number | false {
+  if (text.length > limit * MAX_TOKEN_BYTES) return false;
   let total = 0;
   for (const piece of safePieces(text)) {
     const count = libraryWithinLimit(piece, limit - total, PLAIN);

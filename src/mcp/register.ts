@@ -2,9 +2,10 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { FastifyInstance } from 'fastify';
 import { bearerToken } from '../auth/authenticate.js';
+import type { ClientAuthenticator } from '../auth/failed-auth-budget.js';
 import type { Principal } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, RateLimitedError } from '../errors.js';
 import type { Services } from '../services.js';
 import { McpCaller } from './caller.js';
 import {
@@ -37,9 +38,9 @@ function clientFeatures(era: 'legacy' | 'modern', request: Request | undefined):
  */
 export async function registerMcp(
   app: FastifyInstance,
-  deps: { ctx: AppContext; services: Services },
+  deps: { ctx: AppContext; services: Services; authenticator: ClientAuthenticator },
 ): Promise<void> {
-  const { ctx, services } = deps;
+  const { ctx, services, authenticator } = deps;
   const { config, log } = ctx;
   const tools = buildTools(config);
   const mcpDeps = { services, config, log };
@@ -75,8 +76,14 @@ export async function registerMcp(
         }
         let principal: Principal;
         try {
-          principal = await ctx.authenticator.authenticate(request.headers.authorization);
+          principal = await authenticator.authenticate(request.headers.authorization, request.ip);
         } catch (error) {
+          if (error instanceof RateLimitedError) {
+            return reply
+              .code(429)
+              .header('retry-after', String(error.retryAfterSeconds))
+              .send(jsonRpcError(error.message));
+          }
           if (!(error instanceof AppError) || error.status !== 401) throw error;
           const metadataUrl = `${baseUrl(request, config)}${RESOURCE_METADATA_PATH}`;
           return reply

@@ -20,6 +20,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     JWT_SECRET_KEY: TEST_JWT_SECRET,
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000',
     ADMIN_API_KEY: 'test-admin-key',
     ...overrides,
   };
