@@ -61,6 +61,18 @@ describe('countTokens', () => {
   });
 });
 
+describe('multi-megabyte runs of one character class', () => {
+  it('counts a 6 MiB run of one letter, symbol or space without overflowing the regexp stack', () => {
+    for (const char of ['x', '!', ' ']) {
+      const run = char.repeat(6 * 1024 * 1024);
+      const counted = countTokens(run);
+      // At least one token per MAX_TOKEN_BYTES bytes, at most one per character.
+      expect(counted).toBeGreaterThanOrEqual(run.length / 128);
+      expect(counted).toBeLessThanOrEqual(run.length);
+    }
+  });
+});
+
 describe('withinTokenLimit', () => {
   it('returns the count within the limit and false beyond it', () => {
     expect(withinTokenLimit('Hello, world!', 10)).toBe(4);

@@ -29,7 +29,13 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 const MAX_RUN_BYTES = 256;
 /** A run longer than this many code points may be longer than MAX_RUN_BYTES (4 bytes per code point). */
 const MAX_RUN = MAX_RUN_BYTES / 4;
-const LONG_RUN_SOURCE = `\\p{L}{${MAX_RUN + 1},}|[^\\s\\p{L}\\p{N}]{${MAX_RUN + 1},}|\\s{${MAX_RUN + 1},}`;
+/**
+ * Runs are matched in spans of at most RUN_SPAN code points: an unbounded repetition overflows V8's regexp stack
+ * on a multi-megabyte run (a 6 MiB string of one letter threw RangeError). A longer run is simply several
+ * consecutive matches, each sliced like any other.
+ */
+const RUN_SPAN = 1 << 16;
+const LONG_RUN_SOURCE = `\\p{L}{${MAX_RUN + 1},${RUN_SPAN}}|[^\\s\\p{L}\\p{N}]{${MAX_RUN + 1},${RUN_SPAN}}|\\s{${MAX_RUN + 1},${RUN_SPAN}}`;
 const HAS_LONG_RUN = new RegExp(LONG_RUN_SOURCE, 'u');
 
 const LETTER = 1;
