@@ -164,7 +164,7 @@ describe('command-line operations while a server runs (the README set-up order)'
     await database?.drop();
   });
 
-  it('user create --superuser is at once usable on the running server, and survives a restart', async () => {
+  it('user create --superuser is at once usable on the running server (and survives its kill -9, below)', async () => {
     const created = await runCli(
       ['user', 'create', 'alice', 'alice@example.com', '--superuser'],
       env,
