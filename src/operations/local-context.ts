@@ -16,12 +16,13 @@ import { createServices, type Services } from '../services.js';
 export async function openCliContext(
   config: Config,
   command: string,
-  options: { embedder?: EmbeddingProvider } = {},
+  options: { embedder?: EmbeddingProvider; migrate?: boolean } = {},
 ): Promise<{ ctx: AppContext; services: Services; close(): Promise<void> }> {
   const handle = await openConfiguredDatabase(config, command);
   const embedder = options.embedder ?? createEmbeddingProvider(embeddingConfig(config));
   try {
-    await migrate(handle.db);
+    // `ainstruct migrate` applies (and reports) the migrations itself.
+    if (options.migrate !== false) await migrate(handle.db);
   } catch (error) {
     await embedder.close();
     await handle.close();

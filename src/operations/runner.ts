@@ -79,7 +79,7 @@ export async function openOperationRunner(config: Config, command: string): Prom
 }
 
 async function localRunner(config: Config, command: string): Promise<OperationRunner> {
-  const cli = await openCliContext(config, command);
+  const cli = await openCliContext(config, command, { migrate: command !== 'migrate' });
   return {
     owner: undefined,
     async run(name, input, onProgress) {
