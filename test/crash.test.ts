@@ -9,7 +9,7 @@ import { collect, spawnCli } from './helpers/cli.js';
 import { startCliServer } from './helpers/cli-server.js';
 import { ApiClient, createUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
-import { searchIds, store } from './helpers/documents.js';
+import { createCollection, searchIds, store } from './helpers/documents.js';
 import { expectKeywordIndexExact, expectNoOrphans } from './helpers/integrity.js';
 import { testEnv } from './helpers/server.js';
 
@@ -82,39 +82,68 @@ interface Acknowledged {
   content: string;
   /** A word found in this document only. */
   marker: string;
+  /** Where the last acknowledged write put it; undefined while a move is unanswered (either place is right). */
+  collectionId: string | undefined;
 }
 
 const ROUNDS = 3;
-const CONCURRENCY = 6;
+const STORERS = 6;
+/** Moves need no embedding, so they keep the database writing (and the kill landing mid-transaction) often. */
+const MOVERS = 2;
 
 describe('crash safety', { timeout: 240_000 }, () => {
-  it('kill -9 of the server during concurrent stores loses no acknowledged write and leaves no orphans', async () => {
+  it('kill -9 of the server during concurrent stores and moves loses no acknowledged write and leaves no orphans', async () => {
     const acknowledged: Acknowledged[] = [];
     let token = '';
+    let collections: [string, string] = ['', ''];
+    let movesAnswered = 0;
 
-    /** Every acknowledged document is there, intact, indexed, found by keyword, and cannot be stored twice. */
+    /** Every acknowledged document is there, intact, where it was last put, found by keyword, and stored once. */
     async function expectAcknowledgedPresent(api: ApiClient) {
-      for (const doc of acknowledged) {
-        const got = await api.get(`/api/v1/documents/${doc.id}`, token);
-        expect(got.status, `acknowledged document ${doc.id} after restart`).toBe(200);
-        expect(got.body.content).toBe(doc.content);
-        expect(got.body.chunk_count).toBeGreaterThan(0);
-        expect(await searchIds(api, token, { query: doc.marker, mode: 'keyword' })).toEqual([doc.id]);
-        const again = await store(api, token, { title: 'again', content: doc.content });
-        expect({ status: again.status, id: again.body.document_id, duplicate: again.body.duplicate }).toEqual(
-          {
-            status: 200,
-            id: doc.id,
-            duplicate: true,
-          },
-        );
-      }
+      let next = 0;
+      const checker = async () => {
+        for (let doc = acknowledged[next++]; doc; doc = acknowledged[next++]) await expectPresent(api, doc);
+      };
+      await Promise.all(Array.from({ length: 4 }, checker));
+    }
+
+    async function expectPresent(api: ApiClient, doc: Acknowledged) {
+      const got = await api.get(`/api/v1/documents/${doc.id}`, token);
+      expect(got.status, `acknowledged document ${doc.id} after restart`).toBe(200);
+      expect(got.body.content).toBe(doc.content);
+      expect(got.body.chunk_count).toBeGreaterThan(0);
+      if (doc.collectionId) expect(got.body.collection_id, `${doc.id} moved`).toBe(doc.collectionId);
+      else expect(collections).toContain(got.body.collection_id);
+      doc.collectionId = got.body.collection_id;
+      expect(
+        await searchIds(api, token, {
+          query: doc.marker,
+          mode: 'keyword',
+          collection_id: doc.collectionId,
+        }),
+      ).toEqual([doc.id]);
+      const again = await store(api, token, {
+        title: 'again',
+        content: doc.content,
+        collection_id: doc.collectionId ?? '',
+      });
+      expect({ status: again.status, id: again.body.document_id, duplicate: again.body.duplicate }).toEqual({
+        status: 200,
+        id: doc.id,
+        duplicate: true,
+      });
     }
 
     for (let round = 0; round <= ROUNDS; round++) {
       const server = await startCliServer(childEnv());
       const api = new ApiClient(server.url);
-      if (round === 0) token = (await createUser(api, 'crash')).accessToken;
+      if (round === 0) {
+        token = (await createUser(api, 'crash')).accessToken;
+        collections = [
+          await createCollection(api, token, 'inbox'),
+          await createCollection(api, token, 'archive'),
+        ];
+      }
       await expectAcknowledgedPresent(api);
       if (round === ROUNDS) {
         // A clean stop after the last check, so the database can be read directly.
@@ -122,27 +151,40 @@ describe('crash safety', { timeout: 240_000 }, () => {
         break;
       }
 
-      // Stores run until the kill; the kill comes after a random number of acknowledgements plus a random
+      // Writes run until the kill; the kill comes after a random number of stored documents plus a random
       // delay, so it lands while others are being embedded, written or answered.
       const killAfter = randomInt(2, 12);
       let killed = false;
-      let next = 0;
-      const answered: number[] = [];
       let killing: Promise<unknown> | undefined;
-      const writer = async () => {
+      let started = 0;
+      let stored = 0;
+      const unexpected: { request: string; status: number }[] = [];
+      const storer = async () => {
         while (!killed) {
-          const i = next++;
+          const i = started++;
           const marker = `crashmark${round}x${i}q`;
           const content = `Crash round ${round} note ${i}: the marker ${marker} stays findable.`;
           let response: Awaited<ReturnType<typeof store>>;
           try {
-            response = await store(api, token, { title: `Crash ${round}.${i}`, content });
+            response = await store(api, token, {
+              title: `Crash ${round}.${i}`,
+              content,
+              collection_id: collections[0],
+            });
           } catch {
             continue; // no answer: the process died with this request in flight
           }
-          answered.push(response.status);
-          if (response.status === 201) acknowledged.push({ id: response.body.document_id, content, marker });
-          if (answered.length >= killAfter && !killing) {
+          if (response.status !== 201) unexpected.push({ request: `store ${i}`, status: response.status });
+          else {
+            stored += 1;
+            acknowledged.push({
+              id: response.body.document_id,
+              content,
+              marker,
+              collectionId: collections[0],
+            });
+          }
+          if (stored >= killAfter && !killing) {
             killing = sleep(randomInt(0, 250)).then(() => {
               killed = true;
               return server.stop('SIGKILL');
@@ -150,15 +192,44 @@ describe('crash safety', { timeout: 240_000 }, () => {
           }
         }
       };
-      await Promise.all(Array.from({ length: CONCURRENCY }, writer));
+      // Each mover owns every MOVERS-th document, so no two moves of one document are ever in flight at once.
+      const mover = async (lane: number) => {
+        for (let cursor = 0; !killed; cursor++) {
+          const mine = acknowledged.filter((_, i) => i % MOVERS === lane);
+          const doc = mine[cursor % Math.max(1, mine.length)];
+          if (!doc?.collectionId) {
+            await sleep(20);
+            continue;
+          }
+          const target = doc.collectionId === collections[0] ? collections[1] : collections[0];
+          doc.collectionId = undefined;
+          try {
+            const response = await api.post(
+              `/api/v1/documents/${doc.id}/move`,
+              { target_collection_id: target },
+              token,
+            );
+            if (response.status !== 200)
+              unexpected.push({ request: `move ${doc.id}`, status: response.status });
+            else movesAnswered += 1;
+            doc.collectionId = response.body.collection_id;
+          } catch {
+            // no answer: the move may or may not have happened; the check after the restart accepts either
+          }
+        }
+      };
+      await Promise.all([
+        ...Array.from({ length: STORERS }, storer),
+        ...Array.from({ length: MOVERS }, (_, lane) => mover(lane)),
+      ]);
       expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
       // Every answer the server gave before dying was a success; failures were only missing answers.
-      expect(answered.filter((status) => status !== 201)).toEqual([]);
-      expect(next, 'requests were still in flight when the process died').toBeGreaterThan(answered.length);
+      expect(unexpected).toEqual([]);
 
       await expectDatabaseConsistent();
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(ROUNDS * 2);
+    expect(movesAnswered).toBeGreaterThan(0);
     await expectDatabaseConsistent();
   });
 
