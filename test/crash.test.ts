@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase, queryRows } from '../src/db/client.js';
 import { collect, spawnCli } from './helpers/cli.js';
-import { startCliServer } from './helpers/cli-server.js';
+import { type CliServer, startCliServer } from './helpers/cli-server.js';
 import { ApiClient, createUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { createCollection, searchIds, store } from './helpers/documents.js';
@@ -61,6 +61,15 @@ async function expectDatabaseConsistent(): Promise<void> {
   });
 }
 
+const servers: CliServer[] = [];
+
+/** A `serve` child, remembered so that a failing test cannot leave it running. */
+async function startServer(): Promise<CliServer> {
+  const server = await startCliServer(childEnv());
+  servers.push(server);
+  return server;
+}
+
 const randomInt = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
 
 beforeAll(async () => {
@@ -73,6 +82,9 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  for (const server of servers) {
+    if (server.child.exitCode === null && server.child.signalCode === null) await server.stop('SIGKILL');
+  }
   await database?.drop();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -135,7 +147,7 @@ describe('crash safety', { timeout: 240_000 }, () => {
     }
 
     for (let round = 0; round <= ROUNDS; round++) {
-      const server = await startCliServer(childEnv());
+      const server = await startServer();
       const api = new ApiClient(server.url);
       if (round === 0) {
         token = (await createUser(api, 'crash')).accessToken;
@@ -292,7 +304,7 @@ describe('crash safety', { timeout: 240_000 }, () => {
     });
     expect(paths).toEqual(markers.map((_, i) => `note-${String(i).padStart(2, '0')}.md`));
 
-    const server = await startCliServer(childEnv());
+    const server = await startServer();
     try {
       const api = new ApiClient(server.url);
       const login = await api.post('/api/v1/auth/login', {
