@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { createCollection, searchIds, storeNew } from './helpers/documents.js';
+import { expectKeywordIndexExact } from './helpers/integrity.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -23,52 +24,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Rows of `maintained` missing from `recomputed` and vice versa: both empty when the index is exact. */
-async function drift(maintained: ReturnType<typeof sql>, recomputed: ReturnType<typeof sql>) {
-  const db = server.handle.db;
-  const extra = await queryRows(db, sql`(${maintained}) except all (${recomputed})`);
-  const missing = await queryRows(db, sql`(${recomputed}) except all (${maintained})`);
-  return { extra, missing };
-}
-
-async function expectIndexExact() {
-  const none = { extra: [], missing: [] };
-  expect(
-    await drift(
-      sql`select collection_id, term, chunk_id, document_id, tf, chunk_length from chunk_terms`,
-      sql`select c.collection_id, u.lexeme, c.id, c.document_id, coalesce(array_length(u.positions, 1), 1),
-                 c.lexeme_count
-          from chunks c, unnest(c.tsv) u`,
-    ),
-    'postings',
-  ).toEqual(none);
-  expect(
-    await drift(
-      sql`select collection_id, term, doc_freq, document_freq from term_stats`,
-      sql`select c.collection_id, u.lexeme, count(*)::int, count(distinct c.document_id)::int
-          from chunks c, unnest(c.tsv) u group by 1, 2`,
-    ),
-    'term statistics',
-  ).toEqual(none);
-  expect(
-    await drift(
-      sql`select collection_id, chunk_count, total_length, document_count, document_length from collection_stats
-          where chunk_count <> 0 or document_count <> 0 or total_length <> 0 or document_length <> 0`,
-      sql`select collection_id, count(*)::int, sum(lexeme_count)::bigint, count(distinct document_id)::int,
-                 sum(lexeme_count)::bigint
-          from chunks group by 1`,
-    ),
-    'collection statistics',
-  ).toEqual(none);
-  expect(
-    await drift(
-      sql`select id, lexeme_count from documents`,
-      sql`select d.id, coalesce((select sum(lexeme_count) from chunks c where c.document_id = d.id), 0)::int
-          from documents d`,
-    ),
-    'document lengths',
-  ).toEqual(none);
-}
+const expectIndexExact = () => expectKeywordIndexExact(server.handle.db);
 
 /** `paragraphs` filler paragraphs (about 9 tokens each) between a first and a last sentence. */
 function longText(first: string, last: string, paragraphs = 120): string {
