@@ -12,7 +12,8 @@ import {
   ownerAddress,
   readOwnerKey,
 } from '../src/db/data-dir-owner.js';
-import { type CliResult, collect, type ServeProcess, spawnCli, startServeProcess } from './helpers/cli.js';
+import { type CliResult, collect, spawnCli } from './helpers/cli.js';
+import { type CliServer, startCliServer } from './helpers/cli-server.js';
 import { ApiClient } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { TEST_JWT_SECRET } from './helpers/server.js';
@@ -146,7 +147,7 @@ describe('command-line operations while a server runs (the README set-up order)'
   let database: TestDatabase | undefined;
   let env: Record<string, string>;
   let dataDir: string;
-  let server: ServeProcess | undefined;
+  let server: CliServer | undefined;
 
   beforeAll(async () => {
     dataDir = tempDir();
@@ -156,11 +157,10 @@ describe('command-line operations while a server runs (the README set-up order)'
     } else {
       env = { DATA_DIR: dataDir };
     }
-    server = await startServeProcess(baseEnv(env));
-  });
+    server = await startCliServer(baseEnv({ ...env, HOST: '127.0.0.1', PORT: '0' }));
+  }, 200_000);
   afterAll(async () => {
-    server?.child.kill('SIGKILL');
-    await server?.exited;
+    await server?.stop('SIGKILL');
     await database?.drop();
   });
 
@@ -173,7 +173,7 @@ describe('command-line operations while a server runs (the README set-up order)'
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^Created superuser alice \([0-9a-f-]{36}\)/);
     if (TEST_DB === 'pglite')
-      expect(created.stdout).toContain(`through the running server, pid ${server?.pid}`);
+      expect(created.stdout).toContain(`through the running server, pid ${server?.child.pid}`);
 
     const api = new ApiClient(server?.url ?? '');
     const login = await api.post('/api/v1/auth/login', { username: 'alice', password: PASSWORD });
@@ -244,7 +244,7 @@ describe('command-line operations while a server runs (the README set-up order)'
     async () => {
       const second = await runCli(['serve'], { ...env, PORT: '0', HOST: '127.0.0.1' });
       expect(second.code).toBe(1);
-      expect(second.stderr).toContain(`owned by a running server (pid ${server?.pid}, ${server?.url})`);
+      expect(second.stderr).toContain(`owned by a running server (pid ${server?.child.pid}, ${server?.url})`);
       expect(second.stderr).toContain('another DATA_DIR');
       // The refused server changed nothing: the owner still serves the same data.
       const login = await new ApiClient(server?.url ?? '').post('/api/v1/auth/login', {
@@ -260,7 +260,7 @@ describe('command-line operations while a server runs (the README set-up order)'
     async () => {
       server?.child.kill('SIGKILL');
       await server?.exited;
-      server = await startServeProcess(baseEnv(env));
+      server = await startCliServer(baseEnv({ ...env, HOST: '127.0.0.1', PORT: '0' }));
       const api = new ApiClient(server.url);
       for (const username of ['alice', 'bob']) {
         expect((await api.post('/api/v1/auth/login', { username, password: PASSWORD })).status).toBe(200);
