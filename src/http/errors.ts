@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { unmappedDatabaseError } from '../db/errors.js';
 import { AppError } from '../errors.js';
 
 export interface FieldError {
@@ -69,6 +70,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       error.statusCode < 500
     ) {
       return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
+    }
+    const mapped = unmappedDatabaseError(error);
+    if (mapped) {
+      // Answered as the client error it is, but logged: some repository should have mapped it.
+      request.log.error({ err: error, reqId: request.id }, 'unmapped database error');
+      return reply.code(mapped.status).send(errorBody(mapped.code, mapped.message));
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
     return reply.code(500).send(
