@@ -724,7 +724,7 @@ describe('oversized bodies', () => {
 
   /** One POST on a keep-alive agent, streaming `size` bytes of a JSON string as the body. */
   function streamingPost(agent: http.Agent, path: string, size: number, lengthKnown: boolean) {
-    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    return new Promise<{ status: number; body: string; reused: boolean }>((resolve, reject) => {
       const prefix = '{"title":"t","content":"';
       const suffix = '"}';
       const total = prefix.length + size + suffix.length;
@@ -746,7 +746,9 @@ describe('oversized bodies', () => {
           response.on('data', (chunk) => {
             body += chunk;
           });
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body, reused: request.reusedSocket }),
+          );
           response.on('error', reject);
         },
       );
@@ -771,22 +773,78 @@ describe('oversized bodies', () => {
   }
 
   for (const path of ROUTES) {
-    it(`${path}: the 413 arrives on a keep-alive connection, every time, small and huge overflows`, async () => {
+    it(`${path}: the 413 arrives on a keep-alive connection, every time, small and large overflows`, async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
+        const reused: boolean[] = [];
         for (const size of [2 * LIMIT, 500 * LIMIT]) {
           for (const lengthKnown of [true, false]) {
             for (let attempt = 0; attempt < 3; attempt++) {
               const response = await streamingPost(agent, path, size, lengthKnown);
               expect(response.status, `${size} ${lengthKnown} ${response.body}`).toBe(413);
+              expect(response.body).toMatch(/PAYLOAD_TOO_LARGE|Payload Too Large/);
+              reused.push(response.reused);
             }
           }
         }
+        // The body was read to its end, so the connection stayed open for the next request.
+        expect(reused.slice(1).every(Boolean), JSON.stringify(reused)).toBe(true);
       } finally {
         agent.destroy();
       }
     });
   }
+
+  it('a client that reads only once it has sent its whole body (as curl does) still gets the 413', async () => {
+    const port = Number(new URL(small.url).port);
+    for (const path of ROUTES) {
+      for (const chunked of [true, false]) {
+        const received = await new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1');
+          let data = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (chunk) => {
+            data += chunk;
+          });
+          socket.on('error', (error) => {
+            data += `[${error.message}]`;
+          });
+          socket.on('close', () => resolve(data));
+          socket.on('connect', () => {
+            // More than socket buffers absorb, less than the server drains (DRAIN_LIMITS).
+            const total = 12 * 1024 * 1024;
+            socket.pause();
+            socket.write(
+              `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+                'Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n' +
+                `${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${total}`}\r\nConnection: close\r\n\r\n`,
+            );
+            const piece = 'y'.repeat(64 * 1024);
+            let sent = 0;
+            const pump = () => {
+              while (sent < total) {
+                sent += piece.length;
+                const written = socket.write(
+                  chunked ? `${piece.length.toString(16)}\r\n${piece}\r\n` : piece,
+                );
+                if (!written) {
+                  socket.once('drain', pump);
+                  return;
+                }
+              }
+              socket.write(chunked ? '0\r\n\r\n' : '', () => socket.resume());
+            };
+            pump();
+            setTimeout(() => socket.destroy(), 10_000);
+          });
+        });
+        expect(received.split('\r\n')[0], `${path} ${chunked}: ${received.slice(0, 200)}`).toBe(
+          'HTTP/1.1 413 Payload Too Large',
+        );
+        expect(received, path).not.toMatch(/EPIPE|ECONNRESET/);
+      }
+    }
+  });
 
   it('a raw client that keeps sending after the limit still reads the whole 413 answer', async () => {
     const port = Number(new URL(small.url).port);
@@ -809,7 +867,7 @@ describe('oversized bodies', () => {
           const piece = 'y'.repeat(32 * 1024);
           let sent = 0;
           const pump = () => {
-            while (!socket.destroyed && sent < 8 * 1024 * 1024) {
+            while (!socket.destroyed && sent < 64 * 1024 * 1024) {
               sent += piece.length;
               if (!socket.write(`${piece.length.toString(16)}\r\n${piece}\r\n`)) {
                 socket.once('drain', pump);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { unmappedDatabaseError } from '../db/errors.js';
 import { AppError } from '../errors.js';
+import { answerAfterDrain } from './body-limit.js';
 
 export interface FieldError {
   location: string;
@@ -59,6 +60,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(422).send(errorBody('VALIDATION_ERROR', `Invalid request: ${summary}`, { errors }));
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+    if (known && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // The client must be able to read the answer: take in (and drop) the rest of its body first.
+      return answerAfterDrain(request.raw, reply, known.status, errorBody(known.code, known.message));
+    }
     if (known) return reply.code(known.status).send(errorBody(known.code, known.message));
     if (error.statusCode === 429) {
       return reply.code(429).send(errorBody('RATE_LIMITED', error.message || 'Too many requests'));
