@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -19,8 +20,31 @@ export async function answerAfterDrain(
 ) {
   // Fastify marks every body-parsing failure `connection: close`; a body read to its end needs no such thing.
   if (await drainBody(raw)) reply.removeHeader('connection');
-  else reply.header('connection', 'close');
+  else {
+    reply.header('connection', 'close');
+    lingerAfterAnswer(raw.socket);
+  }
   return reply.code(status).send(body);
+}
+
+/** How long a connection whose client is still sending stays half-open after the answer. */
+const LINGER_MILLISECONDS = 2_000;
+
+/**
+ * Node closes a `connection: close` socket with `destroySoon()` once the answer is written. With the client
+ * still sending, that close resets the connection, and a reset can wipe the answer the client has not read
+ * yet. Instead only our side is closed (FIN after the answer) and incoming bytes are still read and dropped
+ * for a moment, until the client hangs up or the moment is over ("lingering close", as Apache does it).
+ */
+function lingerAfterAnswer(socket: Socket): void {
+  socket.destroySoon = () => {
+    const timer = setTimeout(() => socket.destroy(), LINGER_MILLISECONDS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', () => socket.destroy());
+    socket.end();
+    socket.resume();
+  };
 }
 
 export const DRAIN_LIMITS = { bytes: 16 * 1024 * 1024, milliseconds: 5_000 };
