@@ -28,7 +28,7 @@ describe('findUnstorableText', () => {
   it('names every bad string and key by its path, nested in objects and arrays', () => {
     const problems = findUnstorableText({
       title: 'ok',
-      metadata: { tags: ['fine', 'bad\u0000'], ['key\ud800']: 'value', deep: { deeper: [{ x: '\udc00' }] } },
+      metadata: { tags: ['fine', 'bad\u0000'], 'key\ud800': 'value', deep: { deeper: [{ x: '\udc00' }] } },
     });
     expect(problems.map((p) => formatPath(p.path))).toEqual([
       'metadata.tags.1',

@@ -26,35 +26,50 @@ export function unstorableReason(value: string): string | undefined {
   return undefined;
 }
 
+/** One value still to visit, linked to its parent so paths are built only for the strings that fail. */
+interface Visit {
+  value: unknown;
+  step?: string | number;
+  parent?: Visit;
+  /** The key itself is the string to check (its value is visited separately). */
+  isKey?: boolean;
+}
+
+function pathOf(visit: Visit): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let node: Visit | undefined = visit; node?.step !== undefined; node = node.parent)
+    path.push(node.step);
+  return path.reverse();
+}
+
 /**
- * Every unstorable string or key in a parsed JSON value (or query/params object), depth first. Iterative, so
- * a deeply nested body cannot overflow the stack; stops after a few problems.
+ * Every unstorable string or key in a parsed JSON value (or query/params object), in document order.
+ * Iterative, so a deeply nested body cannot overflow the stack; stops after a few problems.
  */
 export function findUnstorableText(value: unknown): UnstorableText[] {
   const problems: UnstorableText[] = [];
-  const pending: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  const pending: Visit[] = [{ value }];
   while (pending.length > 0 && problems.length < MAX_PROBLEMS) {
-    const next = pending.pop();
-    if (!next) break;
-    const { value: current, path } = next;
+    const visit = pending.pop() as Visit;
+    const current = visit.value;
     if (typeof current === 'string') {
       const message = unstorableReason(current);
-      if (message) problems.push({ path, message });
+      if (message)
+        problems.push({ path: pathOf(visit), message: visit.isKey ? `(a key) ${message}` : message });
     } else if (Array.isArray(current)) {
       for (let index = current.length - 1; index >= 0; index--) {
-        pending.push({ value: current[index], path: [...path, index] });
+        pending.push({ value: current[index], step: index, parent: visit });
       }
     } else if (current !== null && typeof current === 'object') {
       const entries = Object.entries(current);
       for (let index = entries.length - 1; index >= 0; index--) {
         const [key, child] = entries[index] as [string, unknown];
-        const keyProblem = unstorableReason(key);
-        if (keyProblem) problems.push({ path: [...path, key], message: `(a key) ${keyProblem}` });
-        else pending.push({ value: child, path: [...path, key] });
+        pending.push({ value: child, step: key, parent: visit });
+        pending.push({ value: key, step: key, parent: visit, isKey: true });
       }
     }
   }
-  return problems.slice(0, MAX_PROBLEMS);
+  return problems;
 }
 
 /** A path as the error lists show it (`metadata.tags.0`), with unprintable characters of keys escaped. */
