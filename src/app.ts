@@ -12,6 +12,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { registerAuthentication } from './http/authentication.js';
+import { serializeError } from './http/error-log.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
@@ -21,6 +22,7 @@ import {
   createAuthLimiter,
   registerRateLimits,
 } from './http/rate-limit.js';
+import { registerStorableInputCheck } from './http/storable-input.js';
 import { registerUsageCounting } from './http/usage.js';
 import { registerWebUi } from './http/web-ui.js';
 import { registerMcp } from './mcp/register.js';
@@ -40,6 +42,8 @@ export function fastifyOptions(config: Config) {
     logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers["x-admin-api-key"]'],
+      // Errors are logged without the SQL parameters and values database errors carry.
+      serializers: { err: serializeError },
     },
     bodyLimit: config.MAX_BODY_BYTES,
     trustProxy: config.TRUST_PROXY,
@@ -73,6 +77,7 @@ export async function createApp(deps: {
   });
 
   registerErrorHandling(app);
+  registerStorableInputCheck(app);
   await app.register(helmet, {
     global: true,
     contentSecurityPolicy: {

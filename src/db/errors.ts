@@ -1,3 +1,5 @@
+import { type AppError, conflict, unprocessable } from '../errors.js';
+
 /** Finds a PostgreSQL error code on an error or any error in its cause chain (drivers and drizzle wrap them). */
 function pgField(error: unknown, field: 'code' | 'constraint' | 'constraint_name'): string | undefined {
   let current: unknown = error;
@@ -17,6 +19,28 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return name === undefined || name === constraint;
 }
 
-export function isForeignKeyViolation(error: unknown): boolean {
-  return pgField(error, 'code') === '23503';
+/** True for a foreign-key violation, optionally of one named constraint. */
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  if (pgField(error, 'code') !== '23503') return false;
+  if (constraint === undefined) return true;
+  const name = pgField(error, 'constraint') ?? pgField(error, 'constraint_name');
+  return name === undefined || name === constraint;
+}
+
+/**
+ * The last resort for a database error no repository mapped: what a concurrent client or an input that slipped
+ * past validation can cause, as the client answer it deserves. Still a gap to close where it happens, so the
+ * callers log it as an error; never used for anything but PostgreSQL's own error codes.
+ */
+export function unmappedDatabaseError(error: unknown): AppError | undefined {
+  const code = pgField(error, 'code');
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  if (code === '23505' || code === '23503' || code === '40001' || code === '40P01') {
+    return conflict('CONFLICT', 'The request conflicts with a concurrent change; reload and retry');
+  }
+  // Class 22, data exception: a value the database cannot take (out of range, unrepresentable).
+  if (code.startsWith('22')) {
+    return unprocessable('INVALID_VALUE', 'A value in the request cannot be stored or compared');
+  }
+  return undefined;
 }

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { unmappedDatabaseError } from '../db/errors.js';
 import { AppError, RateLimitedError } from '../errors.js';
+import { answerAfterDrain } from './body-limit.js';
 
 export interface FieldError {
   location: string;
@@ -59,6 +61,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(422).send(errorBody('VALIDATION_ERROR', `Invalid request: ${summary}`, { errors }));
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+    if (known && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // The client must be able to read the answer: take in (and drop) the rest of its body first.
+      return answerAfterDrain(request.raw, reply, known.status, errorBody(known.code, known.message));
+    }
     if (known) return reply.code(known.status).send(errorBody(known.code, known.message));
     if (error.statusCode === 429) {
       return reply.code(429).send(errorBody('RATE_LIMITED', error.message || 'Too many requests'));
@@ -70,6 +76,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       error.statusCode < 500
     ) {
       return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
+    }
+    const mapped = unmappedDatabaseError(error);
+    if (mapped) {
+      // Answered as the client error it is, but logged: some repository should have mapped it.
+      request.log.error({ err: error, reqId: request.id }, 'unmapped database error');
+      return reply.code(mapped.status).send(errorBody(mapped.code, mapped.message));
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
     return reply.code(500).send(

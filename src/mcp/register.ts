@@ -1,11 +1,14 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler } from '@modelcontextprotocol/server';
-import type { FastifyInstance } from 'fastify';
+import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { bearerToken } from '../auth/authenticate.js';
 import type { ClientAuthenticator } from '../auth/failed-auth-budget.js';
 import type { Principal } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
 import { AppError, RateLimitedError } from '../errors.js';
+import { answerAfterDrain } from '../http/body-limit.js';
 import type { Services } from '../services.js';
 import { McpCaller } from './caller.js';
 import {
@@ -20,6 +23,16 @@ import {
 } from './http.js';
 import { buildTools, createMcpServer } from './server.js';
 import type { ClientFeatures } from './tool.js';
+
+/**
+ * The request as the SDK's Node adapter reads it: the original's method, URL and headers, and the body bytes
+ * Fastify has already read (the adapter only iterates the stream; it never touches the socket).
+ */
+function replay(raw: IncomingMessage, body: Buffer | undefined, auth: AuthInfo) {
+  const stream = Readable.from(body && body.length > 0 ? [body] : []);
+  const request = Object.assign(stream, { headers: raw.headers, method: raw.method, url: raw.url, auth });
+  return request as unknown as IncomingMessage & { auth: AuthInfo };
+}
 
 /**
  * 2026-era requests carry their revision in the envelope; a 2025-era client names its revision in the
@@ -62,9 +75,16 @@ export async function registerMcp(
   );
 
   await app.register(async (scope) => {
-    // The SDK reads the body itself: its size limit, its JSON-RPC parse errors, its content-type answers.
+    // Fastify reads the bytes, bounded by MAX_BODY_BYTES like every other route, so an over-long body gets the
+    // same drained 413 (here in JSON-RPC shape); the SDK still parses them: its JSON-RPC parse errors, its
+    // content-type answers.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
+      const message = `Payload Too Large: Request body must not exceed ${config.MAX_BODY_BYTES} bytes`;
+      return answerAfterDrain(request.raw, reply, 413, jsonRpcError(message));
+    });
 
     scope.route({
       method: ['GET', 'POST', 'DELETE'],
@@ -102,7 +122,8 @@ export async function registerMcp(
         reply.raw.setHeader('x-request-id', request.id);
         const token = bearerToken(request.headers.authorization) ?? '';
         try {
-          await serve(Object.assign(request.raw, { auth: caller.toAuthInfo(token) }), reply.raw);
+          const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+          await serve(replay(request.raw, body, caller.toAuthInfo(token)), reply.raw);
         } catch (error) {
           // toNodeHandler answers its own failures; this only catches a broken socket mid-response.
           log.warn({ err: error, reqId: request.id }, 'MCP response failed');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timestamp as clientTimestamp } from '../validation/timestamp.js';
 
 /** Argument and result pieces shared by the tools. Field names are the original MCP server's. */
 
@@ -12,17 +13,8 @@ export const keyIdArg = id.describe(
   'The cat_id of the token, as returned by list_collection_access_tokens_tool',
 );
 
-/**
- * ISO 8601 date or date-time. A short pattern: zod's own ISO check puts a kilobyte of regex in tools/list.
- */
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
-export const timestampArg = z
-  .string()
-  .regex(ISO_TIMESTAMP, {
-    message: 'must be an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z',
-    abort: true,
-  })
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date');
+/** The one timestamp schema REST uses too (see src/validation/timestamp.ts for what it accepts). */
+export const timestampArg = clientTimestamp;
 
 export const limitArg = (fallback: number) =>
   z.number().int().min(1).max(100).default(fallback).describe(`Page size, 1–100 (default ${fallback})`);

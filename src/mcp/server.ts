@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
 import type { McpCaller } from './caller.js';
+import { cleanProtocolErrors } from './protocol-errors.js';
 import { registerDocumentResources } from './resources.js';
 import { type ClientFeatures, type McpDeps, type McpTool, mayUse } from './tool.js';
 import { collectionTools } from './tools/collections.js';
@@ -50,5 +51,6 @@ export function createMcpServer(
     if (mayUse(env.principal, tool.needs)) tool.register(server, env);
   }
   registerDocumentResources(server, env);
+  cleanProtocolErrors(server, deps.log, caller.requestId);
   return server;
 }

@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { requireUserCredential, requireWriteScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
+import { unmappedDatabaseError } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
+import { findUnstorableText, formatPath } from '../validation/storable.js';
 import { argumentErrors, errorResult, successResult, toolError } from './results.js';
 
 /** What the tools are built on: the same services the REST routes call. */
@@ -97,6 +99,12 @@ function advertise(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> 
 
 function failure(error: unknown, tool: string, env: ToolEnv) {
   if (error instanceof AppError) return errorResult(error.code, error.message);
+  const mapped = unmappedDatabaseError(error);
+  if (mapped) {
+    // The client error it is, but logged: some repository should have mapped it.
+    env.log.error({ err: error, tool, reqId: env.requestId }, 'unmapped database error');
+    return errorResult(mapped.code, mapped.message);
+  }
   env.log.error({ err: error, tool, reqId: env.requestId }, 'MCP tool failed');
   return errorResult('INTERNAL_ERROR', `Internal server error (request id ${env.requestId})`);
 }
@@ -131,9 +139,15 @@ export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
           annotations: { title: spec.title, openWorldHint: false, ...spec.annotations },
         },
         async (args: unknown) => {
-          const parsed = spec.input.safeParse(args ?? {});
-          if (!parsed.success) {
-            const errors = argumentErrors(parsed.error, args);
+          // The same rule the REST layer applies to every request: text PostgreSQL cannot store is refused
+          // here, for every tool, before its schema runs.
+          const unstorable = findUnstorableText(args).map((problem) => ({
+            argument: formatPath(problem.path) || '(arguments)',
+            message: problem.message,
+          }));
+          const parsed = unstorable.length === 0 ? spec.input.safeParse(args ?? {}) : undefined;
+          if (!parsed?.success) {
+            const errors = parsed ? argumentErrors(parsed.error, args) : unstorable;
             const summary = errors.map((e) => `${e.argument}: ${e.message}`).join('; ');
             return errorResult('VALIDATION_ERROR', `Invalid arguments for ${spec.name}: ${summary}`, errors);
           }

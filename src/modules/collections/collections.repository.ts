@@ -38,6 +38,16 @@ export const collectionsRepository = {
     return row;
   },
 
+  /**
+   * Holds the row against deletion until the transaction ends (a KEY SHARE lock: renames still pass), so a
+   * write into the collection cannot race its delete into a foreign-key error. Undefined: it is gone.
+   */
+  async lockAgainstDelete(db: Executor, id: string): Promise<CollectionRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await db.select().from(collections).where(eq(collections.id, id)).for('key share');
+    return row;
+  },
+
   async findByName(db: Executor, userId: string, name: string): Promise<CollectionRow | undefined> {
     const [row] = await db
       .select()

@@ -33,6 +33,8 @@ export function presentCollection(row: CollectionWithCounts): CollectionView {
   };
 }
 
+/** Collection names are unique per owner, ignoring case. */
+const NAME_INDEX = 'collections_user_name_lower_key';
 const nameTaken = (name: string) =>
   conflict('COLLECTION_NAME_EXISTS', `You already have a collection named "${name}" (names ignore case)`);
 
@@ -41,7 +43,7 @@ export async function insertCollection(db: Executor, userId: string, name: strin
   try {
     return await collectionsRepository.insert(db, userId, name);
   } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken(name);
+    if (isUniqueViolation(error, NAME_INDEX)) throw nameTaken(name);
     throw error;
   }
 }
@@ -110,7 +112,7 @@ export function createCollectionsService(ctx: Pick<AppContext, 'db'>) {
         if (!renamed) throw new AppError(404, 'COLLECTION_NOT_FOUND', 'Collection not found');
         return presentCollection({ ...existing, ...renamed });
       } catch (error) {
-        if (isUniqueViolation(error)) throw nameTaken(input.name);
+        if (isUniqueViolation(error, NAME_INDEX)) throw nameTaken(input.name);
         throw error;
       }
     },

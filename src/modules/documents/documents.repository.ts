@@ -1,8 +1,10 @@
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { CollectionScope } from '../../auth/access.js';
 import { type Executor, queryRows } from '../../db/client.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { chunks, collections, documents } from '../../db/schema.js';
+import { conflict, notFound } from '../../errors.js';
 
 /** The lexeme count is search bookkeeping, kept out of what the service sees. */
 export type DocumentRow = Omit<typeof documents.$inferSelect, 'lexemeCount'>;
@@ -40,6 +42,27 @@ export function scopeCondition(scope: CollectionScope): SQL {
   return scope.kind === 'owner'
     ? eq(collections.userId, scope.userId)
     : eq(collections.id, scope.collectionId);
+}
+
+/** The target collection already holds this content (documents are unique on collection and content hash). */
+export const duplicateContent = (existingId?: string) =>
+  conflict(
+    'DUPLICATE_CONTENT',
+    existingId
+      ? `The target collection already holds this exact content (document ${existingId})`
+      : 'The target collection already holds this exact content',
+  );
+
+/**
+ * What a write to `documents` can break that a concurrent client can cause, as the client answer it is.
+ * Callers lock and re-check first; this only turns a gap in that into a 4xx instead of a 500.
+ */
+function mapWriteError(error: unknown): never {
+  if (isUniqueViolation(error, 'documents_collection_hash_key')) throw duplicateContent();
+  if (isForeignKeyViolation(error, 'documents_collection_id_collections_id_fk')) {
+    throw notFound('COLLECTION_NOT_FOUND', 'Collection not found');
+  }
+  throw error;
 }
 
 function vectorLiteral(values: ArrayLike<number>): string {
@@ -130,7 +153,7 @@ export const documentsRepository = {
       tokenCount: number;
     },
   ): Promise<DocumentRow> {
-    const [row] = await tx.insert(documents).values(values).returning();
+    const [row] = await tx.insert(documents).values(values).returning().catch(mapWriteError);
     if (!row) throw new Error('insert into documents returned no row');
     return row;
   },
@@ -156,7 +179,8 @@ export const documentsRepository = {
       .update(documents)
       .set({ ...values, updatedAt: sql`now()` })
       .where(eq(documents.id, id))
-      .returning();
+      .returning()
+      .catch(mapWriteError);
     return row;
   },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/schemas.js';
 import { DOCUMENT_TYPES } from '../../ingest/document-types.js';
+import { timestamp } from '../../validation/timestamp.js';
 
 export const MAX_METADATA_BYTES = 64 * 1024;
 
@@ -37,8 +38,7 @@ export const updateBody = z.object({
   content: content.nullish(),
   document_type: documentType.nullish(),
   metadata: metadata.nullish(),
-  expected_updated_at: z.iso
-    .datetime({ offset: true })
+  expected_updated_at: timestamp
     .optional()
     .describe('Refuse with 409 DOCUMENT_CHANGED if the document was updated after this time'),
 });
@@ -53,7 +53,6 @@ export const listQuery = pageQuery(50).extend({
 });
 
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1).max(50)]);
-const timestamp = z.iso.datetime({ offset: true });
 
 export const searchBody = (defaults: { maxResults: number; maxTokens: number }) =>
   z.object({

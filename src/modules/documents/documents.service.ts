@@ -8,8 +8,7 @@ import {
 } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { conflict, notFound, tooLarge } from '../../errors.js';
+import { AppError, conflict, notFound, tooLarge } from '../../errors.js';
 import { chunkDocument } from '../../ingest/chunker.js';
 import type { DocumentType } from '../../ingest/document-types.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
@@ -20,6 +19,7 @@ import {
   type DocumentSort,
   type DocumentWithCollection,
   documentsRepository,
+  duplicateContent,
   type NewChunk,
 } from './documents.repository.js';
 
@@ -131,11 +131,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
     return fallback;
   }
 
-  const duplicateContent = (existing: { id: string }) =>
-    conflict(
-      'DUPLICATE_CONTENT',
-      `The target collection already holds this exact content (document ${existing.id})`,
-    );
+  const collectionGone = () => notFound('COLLECTION_NOT_FOUND', 'Collection not found');
 
   return {
     /** Stores a document with its chunks and vectors in one transaction; identical content is not stored twice. */
@@ -160,6 +156,8 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
       const outcome = await db
         .transaction(async (tx) => {
           await documentsRepository.lockCollections(tx, [collection.id]);
+          // Deleted meanwhile: not found. Held from here on, so the delete waits for this store.
+          if (!(await collectionsRepository.lockAgainstDelete(tx, collection.id))) throw collectionGone();
           const raced = await documentsRepository.findByHash(tx, collection.id, contentHash);
           if (raced) return { row: raced as DocumentRow, duplicate: true };
           const row = await documentsRepository.insert(tx, {
@@ -175,8 +173,8 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
           return { row, duplicate: false };
         })
         .catch(async (error: unknown) => {
-          // Another instance inserted the same content between our check and insert.
-          if (!isUniqueViolation(error)) throw error;
+          // Another writer inserted the same content between our check and insert.
+          if (!(error instanceof AppError && error.code === 'DUPLICATE_CONTENT')) throw error;
           const row = await documentsRepository.findByHash(db, collection.id, contentHash);
           if (!row) throw error;
           return { row: row as DocumentRow, duplicate: true };
@@ -236,7 +234,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
       const contentHash = sha256(next.content);
       if (contentHash !== current.contentHash) {
         const clash = await documentsRepository.findByHash(db, current.collectionId, contentHash);
-        if (clash && clash.id !== current.id) throw duplicateContent(clash);
+        if (clash && clash.id !== current.id) throw duplicateContent(clash.id);
       }
       const chunks = textChanged
         ? await prepareChunks(next.title, next.content, next.documentType, (hashes) =>
@@ -258,6 +256,11 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
           fresh.updatedAt.toISOString() !== new Date(input.expectedUpdatedAt).toISOString()
         ) {
           throw conflict('DOCUMENT_CHANGED', 'The document was changed by someone else since you loaded it');
+        }
+        if (contentHash !== fresh.contentHash) {
+          // Checked again under the collection's lock: a concurrent update may have taken this content.
+          const clash = await documentsRepository.findByHash(tx, current.collectionId, contentHash);
+          if (clash && clash.id !== current.id) throw duplicateContent(clash.id);
         }
         if (chunks) {
           await documentsRepository.deleteChunks(tx, current.id, current.collectionId);
@@ -287,10 +290,11 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         return { ...presentDocument(current), previous_collection_id: current.collectionId };
       const moved = await db.transaction(async (tx) => {
         await documentsRepository.lockCollections(tx, [current.collectionId, target.id]);
+        if (!(await collectionsRepository.lockAgainstDelete(tx, target.id))) throw collectionGone();
         const fresh = await documentsRepository.findById(tx, current.id);
         if (!fresh) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
         const clash = await documentsRepository.findByHash(tx, target.id, fresh.contentHash);
-        if (clash) throw duplicateContent(clash);
+        if (clash) throw duplicateContent(clash.id);
         await documentsRepository.moveChunks(tx, fresh.id, fresh.collectionId, target.id);
         return documentsRepository.update(tx, fresh.id, { collectionId: target.id });
       });
