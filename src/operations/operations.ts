@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { OPERATOR, type Principal } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
 import { migrate } from '../db/migrate.js';
+import { unprocessable } from '../errors.js';
 import { content, documentType, metadata, title } from '../modules/documents/documents.schemas.js';
 import { email, password, username } from '../modules/users/users.schemas.js';
 import type { Services } from '../services.js';
+import { findUnstorableText, formatPath } from '../validation/storable.js';
 
 /**
  * What the command line can do, as named operations over the same services REST and MCP use. A command runs an
@@ -141,6 +143,12 @@ export async function runOperation<N extends OperationName>(
   name: N,
   input: unknown,
 ): Promise<OperationOutput<N>> {
+  // The same rule as every REST route and MCP tool: no text PostgreSQL cannot store.
+  const unstorable = findUnstorableText(input);
+  if (unstorable.length > 0) {
+    const summary = unstorable.map((p) => `${formatPath(p.path) || 'input'}: ${p.message}`).join('; ');
+    throw unprocessable('VALIDATION_ERROR', `Invalid input: ${summary}`);
+  }
   const operation = operations[name] as unknown as Operation<z.ZodType, OperationOutput<N>>;
   return operation.run(env, operation.input.parse(input));
 }
