@@ -85,7 +85,9 @@ export async function fuzz<T>(
 ): Promise<void> {
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), fuzzParameters(numRuns));
   if (!details.failed) return;
-  const message = fc.defaultReportMessage(details) ?? 'property failed';
+  const cause =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const message = `${cause}\n${fc.defaultReportMessage(details) ?? 'property failed'}`;
   const clip = (line: string) =>
     line.length > 1_500 ? `${line.slice(0, 1_500)}… (${line.length} chars)` : line;
   throw new Error(message.split('\n').map(clip).join('\n'));
