@@ -16,7 +16,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/e2e/**'],
+          // test/fuzz is kept out of the default run until it is verified against the merged fixes (see notes).
+          exclude: [...configDefaults.exclude, 'test/e2e/**', 'test/fuzz/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
