@@ -1,9 +1,8 @@
 import type { Config } from '../config.js';
 import { embeddingConfig } from '../embeddings/from-config.js';
 import { createEmbeddingProvider } from '../embeddings/registry.js';
-import { OperationError, openOperationRunner } from '../operations/runner.js';
+import { OperationError, openOperationRunner, throughOwner } from '../operations/runner.js';
 import { ProgressBar } from './progress.js';
-import { throughOwner } from './user-commands.js';
 
 /** `ainstruct reindex`: the re-embedding runs where the database is (see ReindexService). */
 export async function reindex(config: Config, options: { force: boolean }): Promise<string> {

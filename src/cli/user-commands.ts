@@ -5,7 +5,7 @@ import {
   password as passwordSchema,
   username as usernameSchema,
 } from '../modules/users/users.schemas.js';
-import { openOperationRunner } from '../operations/runner.js';
+import { openOperationRunner, throughOwner } from '../operations/runner.js';
 
 /** Reads a password from a hidden TTY prompt, or the first line of stdin when piped. */
 async function readPassword(): Promise<string> {
@@ -33,11 +33,6 @@ async function readPassword(): Promise<string> {
   const second = await ask('Repeat password: ');
   if (first !== second) throw new Error('The passwords do not match');
   return first;
-}
-
-/** `(through the server pid N)` when the command ran in the server owning DATA_DIR. */
-export function throughOwner(runner: { owner?: { pid: number } | undefined }): string {
-  return runner.owner ? ` (through the running server, pid ${runner.owner.pid})` : '';
 }
 
 export async function userCreate(

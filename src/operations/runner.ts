@@ -2,7 +2,6 @@ import { request } from 'node:http';
 import type { Config } from '../config.js';
 import {
   DataDirInUseError,
-  fetchOwner,
   OWNER_KEY_HEADER,
   type OwnerInfo,
   ownerAddress,
@@ -204,5 +203,7 @@ function post(
   });
 }
 
-/** Re-exported for commands that only need to know who owns a DATA_DIR. */
-export { fetchOwner };
+/** ` (through the running server, pid N)` when the operations ran in the server owning DATA_DIR. */
+export function throughOwner(runner: Pick<OperationRunner, 'owner'>): string {
+  return runner.owner ? ` (through the running server, pid ${runner.owner.pid})` : '';
+}

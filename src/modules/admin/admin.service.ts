@@ -12,6 +12,7 @@ import {
   createUsersService,
   presentUser,
   type UserView,
+  userByLogin,
   userConflictError,
 } from '../users/users.service.js';
 import { adminRepository, type UserCounts } from './admin.repository.js';
@@ -127,8 +128,7 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt'
     async promoteUser(input: { principal: Principal; login: string }): Promise<UserView> {
       requireSuperuser(input.principal);
       requireWriteScope(input.principal);
-      const user = await usersRepository.findByLogin(db, input.login);
-      if (!user) throw notFound('USER_NOT_FOUND', `No user with username or email "${input.login}"`);
+      const user = await userByLogin(db, input.login);
       const updated = await usersRepository.update(db, user.id, { isSuperuser: true });
       if (!updated) throw userNotFound();
       return presentUser(updated);

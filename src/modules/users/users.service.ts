@@ -67,6 +67,13 @@ export async function assertUserFieldsFree(
   if (taken.email) throw emailTaken();
 }
 
+/** The user named by username or email (ignoring case), else USER_NOT_FOUND naming what was asked for. */
+export async function userByLogin(db: AppContext['db'], login: string): Promise<UserRow> {
+  const user = await usersRepository.findByLogin(db, login);
+  if (!user) throw notFound('USER_NOT_FOUND', `No user with username or email "${login}"`);
+  return user;
+}
+
 export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'>) {
   const { db, jwt, config } = ctx;
   const refreshLifetimeMs = config.JWT_REFRESH_TOKEN_EXPIRE_DAYS * 86_400_000;
@@ -193,9 +200,7 @@ export function createUsersService(ctx: Pick<AppContext, 'db' | 'jwt' | 'config'
     async actAs(input: { principal: Principal; login?: string | undefined }): Promise<Principal> {
       requireOperator(input.principal);
       if (input.login) {
-        const user = await usersRepository.findByLogin(db, input.login);
-        if (!user) throw notFound('USER_NOT_FOUND', `No user with username or email "${input.login}"`);
-        return operatorActingAs(user);
+        return operatorActingAs(await userByLogin(db, input.login));
       }
       const page = await usersRepository.list(db, { limit: 2, offset: 0 });
       const [only] = page.rows;
