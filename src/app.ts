@@ -12,6 +12,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { registerAuthentication } from './http/authentication.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { serializeError } from './http/error-log.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
@@ -51,6 +52,7 @@ export function fastifyOptions(config: Config) {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
+    clientErrorHandler,
     // Errors raised before routing (bad URL encoding, over-long path parameters) get the same body shape too.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       const status =

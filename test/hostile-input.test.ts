@@ -884,3 +884,47 @@ describe('oversized bodies', () => {
     }
   });
 });
+
+describe('requests the HTTP parser rejects before routing', () => {
+  /** Sends raw bytes and returns everything the server answers before it closes the connection. */
+  function raw(bytes: string) {
+    const port = Number(new URL(server.url).port);
+    return new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      let data = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => {
+        data += chunk;
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(data));
+      socket.on('connect', () => socket.write(bytes));
+      setTimeout(() => socket.destroy(), 10_000);
+    });
+  }
+
+  const parse = (answer: string) => {
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    return { status: head.split('\r\n')[0], head, body: JSON.parse(body) as { detail: { code: string } } };
+  };
+
+  it('headers over the limit get a 431 in the API error shape, on REST and MCP paths', async () => {
+    for (const path of ['/api/v1/documents', '/mcp']) {
+      const answer = parse(
+        await raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20 * 1024)}\r\n\r\n`),
+      );
+      expect(answer.status, path).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+      expect(answer.head.toLowerCase()).toContain('connection: close');
+      expect(answer.body.detail.code).toBe('HEADERS_TOO_LARGE');
+    }
+  });
+
+  it('bytes that are not HTTP get a 400 in the API error shape, and the server keeps serving', async () => {
+    for (const garbage of ['\u0001\u0002\u0003 nonsense\r\n\r\n', 'GET / HTTP/1.1\r\nHost x\r\n\r\n']) {
+      const answer = parse(await raw(garbage));
+      expect(answer.status).toBe('HTTP/1.1 400 Bad Request');
+      expect(answer.body.detail.code).toBe('BAD_REQUEST');
+    }
+    expect((await api.get('/health', user.accessToken)).status).toBe(200);
+  });
+});
