@@ -21,6 +21,7 @@ const hostOf = (value: string | undefined) => {
 const stringParam = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const scopesOf = (interaction: Interaction) =>
   (stringParam(interaction.params.scope) ?? '').split(' ').filter(Boolean);
+const isAccessScope = (scope: string) => (OAUTH_SCOPES as readonly string[]).includes(scope);
 const secondsLeft = (interaction: Interaction) =>
   Math.max(1, interaction.exp - Math.floor(Date.now() / 1000));
 
@@ -85,9 +86,18 @@ export function createInteractionsService(ctx: Pick<AppContext, 'db'>) {
         existing && existing.accountId === principal.userId && existing.clientId === client.clientId
           ? existing
           : new provider.Grant({ accountId: principal.userId, clientId: client.clientId });
-      grant.addResourceScope(resource, requested.filter((scope) => allowed.includes(scope)).join(' '));
-      const oidcScopes = requested.filter((scope) => scope === 'openid' || scope === 'offline_access');
-      if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
+      // Scopes outside the chosen access are recorded as refused, so the same request needs no consent again;
+      // asking for more than was granted does (oidc-provider's consent prompt).
+      const granted = requested.filter((scope) => allowed.includes(scope) || !isAccessScope(scope));
+      const refused = requested.filter((scope) => !granted.includes(scope));
+      if (granted.length > 0) {
+        grant.addOIDCScope(granted.join(' '));
+        grant.addResourceScope(resource, granted.join(' '));
+      }
+      if (refused.length > 0) {
+        grant.rejectOIDCScope(refused.join(' '));
+        grant.rejectResourceScope(resource, refused.join(' '));
+      }
       const grantId = await grant.save();
       const metadata = client.metadata();
       const redirectUri = stringParam(interaction.params.redirect_uri) ?? '';

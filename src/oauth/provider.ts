@@ -60,6 +60,8 @@ export async function createProvider(issuer: string, deps: ProviderDeps): Promis
     scopes: [...OAUTH_SCOPES],
     claims: { openid: ['sub'] },
     responseTypes: ['code'],
+    // The process key is EC; the library's RS256 default would make every registration fail.
+    clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'] },
     pkce: { required: () => true },
     routes: OAUTH_ROUTES,
     features: {
