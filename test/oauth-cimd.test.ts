@@ -39,7 +39,7 @@ async function authorize(server: TestServer, clientId: string) {
     resource: `${server.url}/mcp`,
   });
   const response = await fetch(`${server.url}/oauth/authorize?${query}`, { redirect: 'manual' });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as { error?: string } };
 }
 
 describe('a client identified by its metadata document URL', () => {
