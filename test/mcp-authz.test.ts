@@ -464,7 +464,7 @@ describe('credentials refused before any tool runs', () => {
         expect(response.status, `${name} → ${tool}`).toBe(401);
         expect(response.headers.get('www-authenticate'), name).toBe(
           `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp", ` +
-            'error="invalid_token", error_description="Invalid or expired token"',
+            'scope="read write", error="invalid_token", error_description="Invalid or expired token"',
         );
       }
     }
@@ -473,10 +473,10 @@ describe('credentials refused before any tool runs', () => {
   it('the metadata names this server when PUBLIC_URL is unset', async () => {
     const response = await postMcp(server.url, initializeRequest());
     expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`,
+      `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp", scope="read write"`,
     );
     const metadata = await (await fetch(`${server.url}/.well-known/oauth-protected-resource/mcp`)).json();
-    expect(metadata).toMatchObject({ resource: `${server.url}/mcp` });
+    expect(metadata).toMatchObject({ resource: `${server.url}/mcp`, authorization_servers: [server.url] });
   });
 });
 
