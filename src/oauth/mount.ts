@@ -52,6 +52,14 @@ export async function mountOAuth(
       if (value !== undefined) reply.raw.setHeader(name, value);
     }
     if (rewriteTo) request.raw.url = rewriteTo;
+    // oidc-provider builds its endpoint URLs from the request's host and protocol: present the request as
+    // addressed to the issuer (PUBLIC_URL behind a proxy), never as whatever Host or X-Forwarded-* said.
+    const issuer = new URL(provider.issuer);
+    const headers = request.raw.headers;
+    headers.host = issuer.host;
+    headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
+    delete headers['x-forwarded-host'];
+    delete headers.forwarded;
     provider.callback()(request.raw, reply.raw);
   };
 

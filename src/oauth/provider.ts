@@ -105,7 +105,8 @@ export async function createProvider(issuer: string, deps: ProviderDeps): Promis
     renderError,
   };
   const provider = new Provider(issuer, configuration);
-  // The listener runs behind Fastify, which already resolved the client address and protocol (TRUST_PROXY).
-  provider.proxy = config.TRUST_PROXY;
+  // Fastify resolved the issuer (PUBLIC_URL or the loopback origin); src/oauth/mount.ts sets Host and
+  // X-Forwarded-Proto to it before handing the request over, so the library must read them.
+  provider.proxy = true;
   return provider;
 }
