@@ -1,5 +1,9 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oauthGrants, oauthStore } from '../src/db/schema.js';
+import { oauthRepository } from '../src/oauth/oauth.repository.js';
+import { ApiClient, createUser, promote } from './helpers/client.js';
+import { obtainTokens } from './helpers/oauth-raw.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /** Which issuer answers: PUBLIC_URL's, the loopback origin used, or none for any other Host. */
@@ -74,5 +78,44 @@ describe('the OAuth issuer', () => {
       resource: 'https://memory.example.com/mcp',
       authorization_servers: ['https://memory.example.com'],
     });
+  });
+
+  it('serves the consent page unframeable (clickjacking)', async () => {
+    const response = await fetch(`${local.url}/oauth/consent/some-uid`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('grants and stored OAuth rows', () => {
+  it('end with their user, and expired or orphaned rows are swept', async () => {
+    const api = new ApiClient(local.url);
+    const person = await createUser(api, 'oauthgone');
+    const tokens = await obtainTokens(local.url, person.accessToken, { access: 'read', collection_id: null });
+    const db = local.handle.db;
+    const rowsOfGrant = async () =>
+      (await db.select().from(oauthStore)).filter((row) => row.grantId !== null);
+    expect((await db.select().from(oauthGrants)).length).toBeGreaterThan(0);
+    const admin = await createUser(api, 'oauthgoneadmin');
+    await promote(api, admin.userId);
+    const login = await api.post('/api/v1/auth/login', {
+      username: admin.username,
+      password: admin.password,
+    });
+    const deleted = await api.delete(`/api/v1/admin/users/${person.userId}`, login.body.access_token);
+    expect(deleted.status).toBeLessThan(300);
+    expect((await db.select().from(oauthGrants)).filter((g) => g.userId === person.userId)).toEqual([]);
+    expect((await rowsOfGrant()).some((row) => row.payload.accountId === person.userId)).toBe(true);
+    await oauthRepository.sweep(db, new Date(Date.now() + 1000));
+    expect((await rowsOfGrant()).some((row) => row.payload.accountId === person.userId)).toBe(false);
+    expect(
+      (
+        await fetch(`${local.url}/mcp`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens.accessToken}` },
+        })
+      ).status,
+    ).toBe(401);
   });
 });
