@@ -288,6 +288,25 @@ describe('OAuth access tokens', () => {
     expect(await mcpStatus(scoped.accessToken)).toBe(401);
     expect((await refresh(scoped.clientId, scoped.refreshToken)).body.error).toBe('invalid_grant');
   });
+
+  it('after the granted collection is deleted, the same browser is asked for consent again', async () => {
+    const browser = new Browser();
+    const doomed = await createCollection(api, user.accessToken, 'doomed again');
+    const first = await obtainTokens(
+      base,
+      user.accessToken,
+      { access: 'read', collection_id: doomed },
+      browser,
+    );
+    expect((await api.delete(`/api/v1/collections/${doomed}`, user.accessToken)).status).toBeLessThan(300);
+    const { challenge } = pkce();
+    const again = await browser.follow(
+      authorizationUrl(base, first.clientId, { code_challenge: challenge, code_challenge_method: 'S256' })
+        .href,
+      base,
+    );
+    expect(again.url).toContain('/oauth/consent/');
+  });
 });
 
 describe('hostile input', () => {
