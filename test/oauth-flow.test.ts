@@ -1,4 +1,7 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oauthStore } from '../src/db/schema.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { connectMcp, toolNames } from './helpers/mcp.js';
 import { connectWithOAuth, REDIRECT_URL } from './helpers/oauth.js';
@@ -54,6 +57,21 @@ describe('an MCP client that knows only the /mcp URL', () => {
     const grants = await api.get('/api/v1/oauth/grants', user.accessToken);
     expect(grants.body.total).toBe(1);
     expect(grants.body.grants[0]).toMatchObject({ client_name: 'Test MCP client', access: 'read_write' });
+    // The access token expires: the client refreshes by itself (rotating the refresh token) and goes on.
+    const before = provider.tokens();
+    await server.handle.db
+      .update(oauthStore)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(and(eq(oauthStore.kind, 'AccessToken'), eq(oauthStore.id, String(before?.access_token))));
+    const fresh = new Client({ name: 'oauth-test', version: '1.0.0' });
+    await fresh.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { authProvider: provider }),
+    );
+    expect((await fresh.listTools()).tools.length).toBeGreaterThan(0);
+    expect(provider.tokens()?.access_token).not.toBe(before?.access_token);
+    expect(provider.tokens()?.refresh_token).not.toBe(before?.refresh_token);
+    await fresh.close();
+
     // A 2025-era client with the same token.
     const token = String(provider.tokens()?.access_token);
     const legacy = await connectMcp(server.url, token, '2025-06-18');

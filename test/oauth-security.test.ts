@@ -1,4 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oauthStore } from '../src/db/schema.js';
 import { ApiClient, createUser, promote, type TestUser } from './helpers/client.js';
 import { createCollection, storeNew } from './helpers/documents.js';
 import {
@@ -164,6 +166,43 @@ describe('the token endpoint', () => {
     const reused = await exchange(verifier);
     expect(reused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     expect(await mcpStatus(good.body.access_token)).toBe(401);
+  });
+
+  it('refuses an expired code, and an expired access token at /mcp', async () => {
+    const { body } = await registerClient(base);
+    const { verifier, challenge } = pkce();
+    const url = authorizationUrl(base, body.client_id, {
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const callback = await consent(base, url, user.accessToken, ACCOUNT_RW);
+    const code = callback.searchParams.get('code') ?? '';
+    // Age the stored code past its 60 s lifetime (the row's expiry is what the adapter enforces).
+    const past = new Date(Date.now() - 1000);
+    await server.handle.db
+      .update(oauthStore)
+      .set({ expiresAt: past })
+      .where(and(eq(oauthStore.kind, 'AuthorizationCode'), eq(oauthStore.id, code)));
+    const exchanged = await tokenRequest(base, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URL,
+      client_id: body.client_id,
+      code_verifier: verifier,
+    });
+    expect(exchanged).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    const tokens = await obtainTokens(base, user.accessToken, ACCOUNT_RW);
+    expect(await mcpStatus(tokens.accessToken)).toBe(200);
+    await server.handle.db
+      .update(oauthStore)
+      .set({ expiresAt: past })
+      .where(and(eq(oauthStore.kind, 'AccessToken'), eq(oauthStore.id, tokens.accessToken)));
+    expect(await mcpStatus(tokens.accessToken)).toBe(401);
+    // The refresh token still works: the client gets a new access token.
+    const refreshed = await refresh(tokens.clientId, tokens.refreshToken);
+    expect(refreshed.status).toBe(200);
+    expect(await mcpStatus(refreshed.body.access_token)).toBe(200);
   });
 
   it('rotates refresh tokens; reusing a rotated one revokes the grant', async () => {
