@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { usersRepository } from '../modules/users/users.repository.js';
 import { adapterFactory } from './adapter.js';
 import { consentPath, OAUTH_ROUTES, OAUTH_SCOPES } from './paths.js';
+import { isPrivateHost } from './private-hosts.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -72,6 +73,9 @@ export async function createProvider(issuer: string, deps: ProviderDeps): Promis
       clientIdMetadataDocument: {
         enabled: true,
         ack: 'draft-02',
+        // SSRF: no metadata document from a private or loopback host unless explicitly allowed.
+        allowFetch: async (_ctx: unknown, clientId: string) =>
+          config.OAUTH_CIMD_ALLOW_PRIVATE_HOSTS || !isPrivateHost(clientId),
       } as never,
       resourceIndicators: {
         enabled: true,
