@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CONSENT_PREFIX } from '../oauth/paths.js';
 
 /**
  * Serves the built web UI (`dist/web`). This module runs as src/http/web-ui.ts under tsx and as
@@ -88,5 +89,21 @@ export async function registerWebUi(app: FastifyInstance, options: { root?: stri
     // Static files are cheap and a single page load fetches several; they do not count against the API limit.
     scope.get('/', { config: { rateLimit: false }, schema: { hide: true } }, serve);
     scope.get('/*', { config: { rateLimit: false }, schema: { hide: true } }, serve);
+    // The OAuth consent page must never be framed: a framing page could trick a click on Approve.
+    scope.get(
+      `${CONSENT_PREFIX}*`,
+      { config: { rateLimit: false }, schema: { hide: true } },
+      (request, reply) => {
+        const csp = String(reply.getHeader('content-security-policy') ?? '');
+        reply.header(
+          'content-security-policy',
+          csp.includes('frame-ancestors')
+            ? csp.replace(/frame-ancestors[^;]*/, "frame-ancestors 'none'")
+            : `${csp}${csp ? ';' : ''}frame-ancestors 'none'`,
+        );
+        reply.header('x-frame-options', 'DENY');
+        return serve(request, reply);
+      },
+    );
   });
 }
