@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/auth/secrets.js';
 import { oauthStore } from '../src/db/schema.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { connectMcp, toolNames } from './helpers/mcp.js';
@@ -62,7 +63,9 @@ describe('an MCP client that knows only the /mcp URL', () => {
     await server.handle.db
       .update(oauthStore)
       .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(and(eq(oauthStore.kind, 'AccessToken'), eq(oauthStore.id, String(before?.access_token))));
+      .where(
+        and(eq(oauthStore.kind, 'AccessToken'), eq(oauthStore.id, sha256Hex(String(before?.access_token)))),
+      );
     const fresh = new Client({ name: 'oauth-test', version: '1.0.0' });
     await fresh.connect(
       new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { authProvider: provider }),

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/auth/secrets.js';
 import { oauthStore } from '../src/db/schema.js';
 import { ApiClient, createUser, promote, type TestUser } from './helpers/client.js';
 import { createCollection, storeNew } from './helpers/documents.js';
@@ -182,7 +183,7 @@ describe('the token endpoint', () => {
     await server.handle.db
       .update(oauthStore)
       .set({ expiresAt: past })
-      .where(and(eq(oauthStore.kind, 'AuthorizationCode'), eq(oauthStore.id, code)));
+      .where(and(eq(oauthStore.kind, 'AuthorizationCode'), eq(oauthStore.id, sha256Hex(code))));
     const exchanged = await tokenRequest(base, {
       grant_type: 'authorization_code',
       code,
@@ -197,12 +198,28 @@ describe('the token endpoint', () => {
     await server.handle.db
       .update(oauthStore)
       .set({ expiresAt: past })
-      .where(and(eq(oauthStore.kind, 'AccessToken'), eq(oauthStore.id, tokens.accessToken)));
+      .where(and(eq(oauthStore.kind, 'AccessToken'), eq(oauthStore.id, sha256Hex(tokens.accessToken))));
     expect(await mcpStatus(tokens.accessToken)).toBe(401);
     // The refresh token still works: the client gets a new access token.
     const refreshed = await refresh(tokens.clientId, tokens.refreshToken);
     expect(refreshed.status).toBe(200);
     expect(await mcpStatus(refreshed.body.access_token)).toBe(200);
+  });
+
+  it('keeps no usable token or code in the database: only their SHA-256', async () => {
+    const tokens = await obtainTokens(base, user.accessToken, ACCOUNT_RW);
+    const rows = await server.handle.db.select().from(oauthStore);
+    const dump = JSON.stringify(rows);
+    for (const secret of [tokens.accessToken, tokens.refreshToken]) {
+      expect(secret.length).toBeGreaterThan(20);
+      expect(dump).not.toContain(secret);
+    }
+    const ids = rows.map((row) => row.id);
+    expect(ids).toContain(sha256Hex(tokens.accessToken));
+    expect(ids).toContain(sha256Hex(tokens.refreshToken));
+    // Stored hashed, the tokens still work.
+    expect(await mcpStatus(tokens.accessToken)).toBe(200);
+    expect((await refresh(tokens.clientId, tokens.refreshToken)).status).toBe(200);
   });
 
   it('rotates refresh tokens; reusing a rotated one revokes the grant', async () => {

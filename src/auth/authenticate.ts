@@ -4,6 +4,7 @@ import { tokensRepository } from '../modules/tokens/tokens.repository.js';
 import { sessionsRepository } from '../modules/users/sessions.repository.js';
 import { usersRepository } from '../modules/users/users.repository.js';
 import { oauthRepository } from '../oauth/oauth.repository.js';
+import { storedId } from '../oauth/stored-ids.js';
 import type { JwtService } from './jwt.js';
 import type { LastUsedTracker } from './last-used.js';
 import { type Principal, type Scope, scopesForCatPermission } from './principal.js';
@@ -73,7 +74,7 @@ export function createAuthenticator(deps: {
    */
   async function fromOAuth(token: string): Promise<Principal> {
     if (!oauthEnabled || token.length > 200) throw invalid();
-    const stored = await oauthRepository.findModel(db, 'AccessToken', { id: token });
+    const stored = await oauthRepository.findModel(db, 'AccessToken', { id: storedId('AccessToken', token) });
     const grantId = stored?.payload.grantId;
     if (!stored || typeof grantId !== 'string' || isExpired(stored.expiresAt)) throw invalid();
     const expiresAt = stored.payload.exp;

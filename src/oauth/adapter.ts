@@ -1,6 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/client.js';
 import { oauthRepository } from './oauth.repository.js';
+import { loadedPayload, storedId, storedPayload } from './stored-ids.js';
 
 /** Models whose validity depends on the person's grant still existing (and its user still being active). */
 const GRANT_BOUND = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
@@ -22,8 +23,8 @@ export function adapterFactory(db: Database) {
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       await oauthRepository.upsertModel(db, {
         kind: this.kind,
-        id,
-        payload: payload as Record<string, unknown>,
+        id: storedId(this.kind, id),
+        payload: storedPayload(this.kind, payload as Record<string, unknown>),
         grantId: typeof payload.grantId === 'string' ? payload.grantId : null,
         uid: typeof payload.uid === 'string' ? payload.uid : null,
         userCode: typeof payload.userCode === 'string' ? payload.userCode : null,
@@ -50,7 +51,10 @@ export function adapterFactory(db: Database) {
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (!storableId(id)) return undefined;
-      return this.live(await oauthRepository.findModel(db, this.kind, { id }));
+      const found = await this.live(
+        await oauthRepository.findModel(db, this.kind, { id: storedId(this.kind, id) }),
+      );
+      return found && (loadedPayload(this.kind, id, found) as AdapterPayload);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -64,7 +68,7 @@ export function adapterFactory(db: Database) {
     }
 
     async consume(id: string): Promise<void> {
-      await oauthRepository.consumeModel(db, this.kind, id);
+      await oauthRepository.consumeModel(db, this.kind, storedId(this.kind, id));
     }
 
     async destroy(id: string): Promise<void> {
@@ -72,7 +76,7 @@ export function adapterFactory(db: Database) {
         await oauthRepository.deleteGrant(db, id);
         return;
       }
-      await oauthRepository.destroyModel(db, this.kind, id);
+      await oauthRepository.destroyModel(db, this.kind, storedId(this.kind, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
