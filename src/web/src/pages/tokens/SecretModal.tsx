@@ -91,7 +91,12 @@ export function SecretModal({ issued, onClose }: Props) {
                       }}
                     />
                     <Group>
-                      <CopyButton value={config.text} label={`Copy ${config.client} config`} />
+                      <CopyButton
+                        value={config.text}
+                        label={
+                          config.oauth ? `Copy URL for ${config.client}` : `Copy ${config.client} config`
+                        }
+                      />
                     </Group>
                   </Stack>
                 </Tabs.Panel>
