@@ -35,6 +35,7 @@ import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { webSessionRoutes } from './modules/users/web-session.routes.js';
+import { registerOAuth } from './oauth/register.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
 
@@ -150,7 +151,13 @@ export async function createApp(deps: {
       allowReadTokens: config.EMBEDDINGS_ALLOW_READ_TOKENS,
     }),
   );
-  await registerMcp(app, { ctx, services, authenticator });
+  const oauth = config.OAUTH_ENABLED ? await registerOAuth(app, ctx) : undefined;
+  await registerMcp(app, {
+    ctx,
+    services,
+    authenticator,
+    ...(oauth ? { oauthIssuer: (request: FastifyRequest) => oauth.issuerFor(request) } : {}),
+  });
   await registerWebUi(app);
   return app;
 }

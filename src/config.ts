@@ -64,6 +64,25 @@ const schema = z.object({
     'Key for POST /api/v1/admin/users/{id}/promote (X-Admin-API-Key). Unset: that route answers 503.',
   ),
   REGISTRATION_ENABLED: bool.default(true).describe('Allow self-registration at POST /api/v1/auth/register.'),
+  OAUTH_ENABLED: bool
+    .default(true)
+    .describe(
+      'Be the OAuth 2.1 authorization server MCP clients log in through (/oauth, RFC 8414 metadata).',
+    ),
+  OAUTH_ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400)
+    .default(3600)
+    .describe('Lifetime of an OAuth access token; clients refresh after it.'),
+  OAUTH_REFRESH_TOKEN_TTL_DAYS: int(1, 365)
+    .default(30)
+    .describe('Lifetime of an OAuth grant and its (rotating) refresh tokens.'),
+  OAUTH_CIMD_ALLOW_PRIVATE_HOSTS: bool
+    .default(false)
+    .describe(
+      'Fetch OAuth client metadata documents from private and loopback addresses too (tests only: SSRF risk).',
+    ),
+  RATE_LIMIT_OAUTH_REGISTER_PER_HOUR: int(1, 1_000_000)
+    .default(20)
+    .describe('OAuth dynamic client registrations per hour per client IP.'),
 
   PAT_DEFAULT_EXPIRY_DAYS: int(1, 3650).default(90).describe('PAT lifetime when none is requested.'),
   PAT_MAX_EXPIRY_DAYS: int(1, 3650).default(365).describe('Longest PAT lifetime that may be requested.'),

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Authenticator, createAuthenticator } from './auth/authenticate.js';
 import { JwtService } from './auth/jwt.js';
@@ -20,6 +21,8 @@ export interface AppContext {
   authenticator: Authenticator;
   embedder: EmbeddingProvider;
   log: FastifyBaseLogger;
+  /** Signs oidc-provider's cookies (derived from the JWT secret). */
+  oauthCookieKey: string;
 }
 
 /** Wires the shared dependencies of services from an open database, an embedder and a logger. */
@@ -39,6 +42,25 @@ export function buildContext(deps: {
   const lastUsed = new LastUsedTracker(handle.db, config.LAST_USED_FLUSH_SECONDS, (error) =>
     log.warn({ err: error }, 'writing last_used failed'),
   );
-  const authenticator = createAuthenticator({ db: handle.db, jwt, lastUsed });
-  return { config, db: handle.db, dbKind: handle.kind, jwt, lastUsed, authenticator, embedder, log };
+  const authenticator = createAuthenticator({
+    db: handle.db,
+    jwt,
+    lastUsed,
+    oauthEnabled: config.OAUTH_ENABLED,
+  });
+  // oidc-provider's cookie signing key, derived so every instance sharing JWT_SECRET_KEY agrees on it.
+  const oauthCookieKey = createHmac('sha256', deps.jwtSecret)
+    .update('ainstruct oauth cookies')
+    .digest('base64url');
+  return {
+    config,
+    db: handle.db,
+    dbKind: handle.kind,
+    jwt,
+    lastUsed,
+    authenticator,
+    embedder,
+    log,
+    oauthCookieKey,
+  };
 }

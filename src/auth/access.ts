@@ -26,7 +26,8 @@ export function collectionScope(principal: Principal): CollectionScope {
 
 /** User-level routes (collections, tokens, profile, admin) need a user credential, not a collection token. */
 export function requireUserCredential(principal: Principal): void {
-  if (principal.kind === 'cat') {
+  // A CAT, or an OAuth grant of one collection: the same scope, the same rules.
+  if (principal.collection) {
     throw forbidden(
       'INSUFFICIENT_SCOPE',
       'A collection access token can only be used on the document routes of its collection; use a JWT or PAT',
@@ -129,7 +130,7 @@ export function assertCanWriteDocument<T extends DocumentRef>(
  */
 export function assertCanUseEmbeddings(principal: Principal, options: { allowReadTokens: boolean }): void {
   if (options.allowReadTokens) return;
-  if (principal.kind === 'cat') {
+  if (principal.collection) {
     throw forbidden(
       'INSUFFICIENT_SCOPE',
       'A collection access token cannot use /v1/embeddings on this server; use a JWT or a read_write PAT',

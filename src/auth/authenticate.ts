@@ -3,6 +3,7 @@ import { unauthorized } from '../errors.js';
 import { tokensRepository } from '../modules/tokens/tokens.repository.js';
 import { sessionsRepository } from '../modules/users/sessions.repository.js';
 import { usersRepository } from '../modules/users/users.repository.js';
+import { oauthRepository } from '../oauth/oauth.repository.js';
 import type { JwtService } from './jwt.js';
 import type { LastUsedTracker } from './last-used.js';
 import { type Principal, type Scope, scopesForCatPermission } from './principal.js';
@@ -30,8 +31,11 @@ export function createAuthenticator(deps: {
   db: Database;
   jwt: JwtService;
   lastUsed: LastUsedTracker;
+  /** Whether OAuth access tokens are accepted (OAUTH_ENABLED). */
+  oauthEnabled?: boolean;
 }): Authenticator {
   const { db, jwt, lastUsed } = deps;
+  const oauthEnabled = deps.oauthEnabled ?? true;
 
   async function fromPat(secret: string): Promise<Principal> {
     const found = await tokensRepository.findPatByHash(db, sha256Hex(secret));
@@ -62,6 +66,35 @@ export function createAuthenticator(deps: {
     };
   }
 
+  /**
+   * An oidc-provider access token (opaque, stored by its adapter). Its grant row and user are read on every
+   * use, so a disconnected, revoked or deactivated grant stops at once. The Principal is the PAT's (whole
+   * account) or CAT's (one collection) of the same access; the transport checks `audience`.
+   */
+  async function fromOAuth(token: string): Promise<Principal> {
+    if (!oauthEnabled || token.length > 200) throw invalid();
+    const stored = await oauthRepository.findModel(db, 'AccessToken', { id: token });
+    const grantId = stored?.payload.grantId;
+    if (!stored || typeof grantId !== 'string' || isExpired(stored.expiresAt)) throw invalid();
+    const expiresAt = stored.payload.exp;
+    if (typeof expiresAt === 'number' && expiresAt * 1000 <= Date.now()) throw invalid();
+    const live = await oauthRepository.findLiveGrant(db, grantId);
+    if (!live || live.grant.userId !== stored.payload.accountId) throw invalid();
+    lastUsed.record('oauth', grantId);
+    const { grant, user } = live;
+    const audience = stored.payload.aud;
+    return {
+      userId: user.id,
+      username: user.username,
+      isSuperuser: grant.collectionId ? false : user.isSuperuser,
+      kind: 'oauth',
+      scopes: scopesForCatPermission(grant.access),
+      credentialId: grant.id,
+      ...(grant.collectionId ? { collection: { id: grant.collectionId, permission: grant.access } } : {}),
+      ...(typeof audience === 'string' ? { audience } : {}),
+    };
+  }
+
   async function fromJwt(token: string): Promise<Principal> {
     const claims = await jwt.verifyAccess(token);
     if (!claims) throw invalid();
@@ -88,7 +121,7 @@ export function createAuthenticator(deps: {
       if (token.startsWith(PAT_PREFIX)) return fromPat(token);
       if (token.startsWith(CAT_PREFIX)) return fromCat(token);
       if (token.split('.').length === 3) return fromJwt(token);
-      throw invalid();
+      return fromOAuth(token);
     },
   };
 }

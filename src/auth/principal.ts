@@ -3,7 +3,7 @@
  * operator acting for the installation (creating the first superuser, migrations, re-indexing). Neither is ever
  * a network credential: they exist only in processes that may open the database files.
  */
-export type CredentialKind = 'jwt' | 'pat' | 'cat' | 'cli' | 'operator';
+export type CredentialKind = 'jwt' | 'pat' | 'cat' | 'oauth' | 'cli' | 'operator';
 export type Scope = 'read' | 'write' | 'admin';
 export type CatPermission = 'read' | 'read_write';
 
@@ -15,10 +15,12 @@ export interface Principal {
   isSuperuser: boolean;
   kind: CredentialKind;
   scopes: readonly Scope[];
-  /** The session id (JWT), PAT id or CAT id; used for per-credential rate limits and last_used. */
+  /** The session id (JWT), PAT id, CAT id or OAuth grant id; used for per-credential rate limits and last_used. */
   credentialId: string;
-  /** Set for CATs only: the one collection the token reaches, and how. */
+  /** Set for CATs and collection OAuth grants: the one collection the token reaches, and how. */
   collection?: { id: string; permission: CatPermission };
+  /** Set for OAuth access tokens: the resource (`<issuer>/mcp`) the token was issued for. */
+  audience?: string;
 }
 
 export function scopesForCatPermission(permission: CatPermission): Scope[] {

@@ -281,3 +281,57 @@ export const collectionStats = pgTable('collection_stats', {
   documentCount: integer('document_count').notNull().default(0),
   documentLength: bigint('document_length', { mode: 'number' }).notNull().default(0),
 });
+
+/**
+ * oidc-provider's models (clients registered dynamically, interactions, sessions, grants, codes, tokens), one row
+ * per model instance. The library treats the adapter as a key-value store; `grant_id` and `uid` are the
+ * secondary keys it looks up by. Expired rows are swept periodically (src/oauth/sweeper.ts).
+ */
+export const oauthStore = pgTable(
+  'oauth_store',
+  {
+    kind: text('kind').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    grantId: text('grant_id'),
+    uid: text('uid'),
+    userCode: text('user_code'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.id] }),
+    index('oauth_store_grant_idx').on(t.grantId),
+    index('oauth_store_uid_idx').on(t.uid),
+    index('oauth_store_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * What a person granted an OAuth client: the account or one collection, read or read/write (a PAT's or CAT's
+ * scope). The id is oidc-provider's grant id. Every OAuth token is checked against this row and its user on
+ * each use, so deleting the row (disconnect, revocation, refresh-token reuse) or its user or collection (the
+ * cascades) ends the client's access and refresh at once.
+ */
+export const oauthGrants = pgTable(
+  'oauth_grants',
+  {
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    collectionId: uuid('collection_id').references(() => collections.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    clientName: text('client_name'),
+    /** The client_id URL's host (metadata documents) or the redirect URI's host (registered clients). */
+    clientHost: text('client_host').notNull(),
+    access: text('access').$type<'read' | 'read_write'>().notNull(),
+    createdAt: createdAt(),
+    lastUsed: timestamp('last_used', { withTimezone: true }),
+  },
+  (t) => [
+    index('oauth_grants_user_idx').on(t.userId, t.createdAt),
+    index('oauth_grants_collection_idx').on(t.collectionId),
+    check('oauth_grants_access_valid', sql`${t.access} in ('read', 'read_write')`),
+  ],
+);

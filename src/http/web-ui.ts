@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CONSENT_PREFIX } from '../oauth/paths.js';
 
 /**
  * Serves the built web UI (`dist/web`). This module runs as src/http/web-ui.ts under tsx and as
@@ -22,9 +23,6 @@ const SERVER_PREFIXES = [
   '/.well-known',
   '/oauth',
 ];
-
-/** The OAuth consent page is the UI's, inside the authorization server's /oauth prefix. */
-const CONSENT_PREFIX = '/oauth/consent/';
 
 // Vite puts content-hashed files under /assets/, so they can be cached forever; everything else must be
 // revalidated so a new build is picked up at once.

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { AppError } from '../errors.js';
+import { OAUTH_SCOPES } from '../oauth/paths.js';
 
 /** HTTP concerns in front of the MCP endpoint: its URLs, the Origin check and the OAuth-style challenge. */
 
@@ -55,10 +56,14 @@ export function originAllowed(request: FastifyRequest, trusted: Set<string>): bo
   );
 }
 
-/** The `WWW-Authenticate` value of a 401 (RFC 6750 with the RFC 9728 `resource_metadata` parameter). */
-export function bearerChallenge(metadataUrl: string, error: AppError): string {
+/**
+ * The `WWW-Authenticate` value of a 401 (RFC 6750 with the RFC 9728 `resource_metadata` parameter, and the
+ * scopes to ask the authorization server for when there is one).
+ */
+export function bearerChallenge(metadataUrl: string, error: AppError, scope?: string): string {
   const quote = (value: string) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
   const params = [`resource_metadata=${quote(metadataUrl)}`];
+  if (scope) params.push(`scope=${quote(scope)}`);
   // A request without credentials gets no error code (RFC 6750 §3.1); a rejected token does.
   if (error.code !== 'UNAUTHORIZED') {
     params.push('error="invalid_token"', `error_description=${quote(error.message)}`);
@@ -67,13 +72,16 @@ export function bearerChallenge(metadataUrl: string, error: AppError): string {
 }
 
 /**
- * RFC 9728 protected-resource metadata. No authorization server yet: tokens come from the REST API or web UI.
+ * RFC 9728 protected-resource metadata. `issuer` is the OAuth authorization server for this request's origin
+ * (none when OAuth is off, or on a non-loopback Host without PUBLIC_URL: tokens then come from the REST API or
+ * web UI only).
  */
-export function protectedResourceMetadata(base: string) {
+export function protectedResourceMetadata(base: string, issuer?: string) {
   return {
     resource: `${base}${MCP_PATH}`,
     bearer_methods_supported: ['header'],
     resource_name: 'ainstruct',
+    ...(issuer ? { authorization_servers: [issuer], scopes_supported: [...OAUTH_SCOPES] } : {}),
   };
 }
 

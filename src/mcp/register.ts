@@ -2,13 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/authenticate.js';
 import type { ClientAuthenticator } from '../auth/failed-auth-budget.js';
 import type { Principal } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
-import { AppError, RateLimitedError } from '../errors.js';
+import { AppError, RateLimitedError, unauthorized } from '../errors.js';
 import { answerAfterDrain } from '../http/body-limit.js';
+import { OAUTH_SCOPES } from '../oauth/paths.js';
 import type { Services } from '../services.js';
 import { McpCaller } from './caller.js';
 import {
@@ -51,9 +52,16 @@ function clientFeatures(era: 'legacy' | 'modern', request: Request | undefined):
  */
 export async function registerMcp(
   app: FastifyInstance,
-  deps: { ctx: AppContext; services: Services; authenticator: ClientAuthenticator },
+  deps: {
+    ctx: AppContext;
+    services: Services;
+    authenticator: ClientAuthenticator;
+    /** The OAuth issuer of a request's origin, when this server is one for it. */
+    oauthIssuer?: (request: FastifyRequest) => string | undefined;
+  },
 ): Promise<void> {
   const { ctx, services, authenticator } = deps;
+  const oauthIssuer = deps.oauthIssuer ?? (() => undefined);
   const { config, log } = ctx;
   const tools = buildTools(config);
   const mcpDeps = { services, config, log };
@@ -71,7 +79,7 @@ export async function registerMcp(
   app.addHook('onClose', () => handler.close());
 
   app.get(RESOURCE_METADATA_PATH, { schema: { hide: true } }, async (request) =>
-    protectedResourceMetadata(baseUrl(request, config)),
+    protectedResourceMetadata(baseUrl(request, config), oauthIssuer(request)),
   );
 
   await app.register(async (scope) => {
@@ -95,8 +103,13 @@ export async function registerMcp(
           return reply.code(403).send(jsonRpcError('Forbidden: requests from this Origin are not accepted'));
         }
         let principal: Principal;
+        const issuer = oauthIssuer(request);
         try {
           principal = await authenticator.authenticate(request.headers.authorization, request.ip);
+          // RFC 8707: an OAuth token is good only for the resource it was issued for, this origin's /mcp.
+          if (principal.kind === 'oauth' && (!issuer || principal.audience !== `${issuer}${MCP_PATH}`)) {
+            throw unauthorized('INVALID_TOKEN', 'This token was issued for another resource');
+          }
         } catch (error) {
           if (error instanceof RateLimitedError) {
             return reply
@@ -108,7 +121,10 @@ export async function registerMcp(
           const metadataUrl = `${baseUrl(request, config)}${RESOURCE_METADATA_PATH}`;
           return reply
             .code(401)
-            .header('www-authenticate', bearerChallenge(metadataUrl, error))
+            .header(
+              'www-authenticate',
+              bearerChallenge(metadataUrl, error, issuer ? OAUTH_SCOPES.join(' ') : undefined),
+            )
             .send({ error: 'invalid_token', error_description: error.message });
         }
         request.principal = principal;
