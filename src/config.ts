@@ -34,7 +34,7 @@ const schema = z.object({
     .default('info')
     .describe('Log level (pino).'),
   PUBLIC_URL: optionalString.describe(
-    'Externally visible base URL (e.g. https://memory.example.com); used in MCP metadata and client configs.',
+    'Externally visible base URL (e.g. https://memory.example.com); used in MCP metadata, client configs and as the OAuth issuer.',
   ),
   TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (set when behind a reverse proxy).'),
 

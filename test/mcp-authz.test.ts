@@ -25,6 +25,8 @@ import {
   toolNames,
   USER_READ_TOOLS,
 } from './helpers/mcp.js';
+import type { Approval } from './helpers/oauth.js';
+import { obtainTokens } from './helpers/oauth-raw.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -33,10 +35,34 @@ import { startTestServer, type TestServer } from './helpers/server.js';
  * collection (the original's holes, original-behaviour.md §3.5 and §7.1, must not exist).
  */
 
-type Credential = 'jwt' | 'pat' | 'readPat' | 'catRead' | 'catReadWrite' | 'stranger';
-const CREDENTIALS: Credential[] = ['jwt', 'pat', 'readPat', 'catRead', 'catReadWrite', 'stranger'];
+type BaseCredential = 'jwt' | 'pat' | 'readPat' | 'catRead' | 'catReadWrite' | 'stranger';
+/** OAuth access tokens, each granted the scope of a PAT or CAT: they must behave exactly like it. */
+type OAuthCredential = 'oauthAccount' | 'oauthAccountRead' | 'oauthCollection' | 'oauthCollectionRead';
+type Credential = BaseCredential | OAuthCredential;
+const OAUTH_EQUIVALENT: Record<OAuthCredential, BaseCredential> = {
+  oauthAccount: 'pat',
+  oauthAccountRead: 'readPat',
+  oauthCollection: 'catReadWrite',
+  oauthCollectionRead: 'catRead',
+};
+const equivalent = (credential: Credential): BaseCredential =>
+  credential in OAUTH_EQUIVALENT
+    ? OAUTH_EQUIVALENT[credential as OAuthCredential]
+    : (credential as BaseCredential);
+const CREDENTIALS: Credential[] = [
+  'jwt',
+  'pat',
+  'readPat',
+  'catRead',
+  'catReadWrite',
+  'stranger',
+  'oauthAccount',
+  'oauthAccountRead',
+  'oauthCollection',
+  'oauthCollectionRead',
+];
 
-const LISTED: Record<Credential, string[]> = {
+const BASE_LISTED: Record<BaseCredential, string[]> = {
   jwt: ALL_TOOLS,
   pat: ALL_TOOLS,
   stranger: ALL_TOOLS,
@@ -44,6 +70,10 @@ const LISTED: Record<Credential, string[]> = {
   catReadWrite: [...DOCUMENT_READ_TOOLS, ...DOCUMENT_WRITE_TOOLS].sort(),
   catRead: [...DOCUMENT_READ_TOOLS].sort(),
 };
+const LISTED = Object.fromEntries(CREDENTIALS.map((c) => [c, BASE_LISTED[equivalent(c)]])) as Record<
+  Credential,
+  string[]
+>;
 
 let server: TestServer;
 let api: ApiClient;
@@ -72,6 +102,10 @@ beforeAll(async () => {
     catRead: owner.catRead,
     catReadWrite: owner.catReadWrite,
     stranger: stranger.accessToken,
+    oauthAccount: await oauthToken({ access: 'read_write', collection_id: null }),
+    oauthAccountRead: await oauthToken({ access: 'read', collection_id: null }),
+    oauthCollection: await oauthToken({ access: 'read_write', collection_id: owner.mainCollectionId }),
+    oauthCollectionRead: await oauthToken({ access: 'read', collection_id: owner.mainCollectionId }),
   };
   for (const credential of CREDENTIALS)
     clients.set(credential, await connectMcp(server.url, tokens[credential]));
@@ -81,6 +115,11 @@ afterAll(async () => {
   for (const client of clients.values()) await client.close();
   await server?.close();
 });
+
+/** An OAuth access token the owner granted through the consent API. */
+async function oauthToken(approval: Approval): Promise<string> {
+  return (await obtainTokens(server.url, owner.jwt, approval)).accessToken;
+}
 
 function clientFor(credential: Credential): Client {
   const client = clients.get(credential);
@@ -290,7 +329,7 @@ const CASES: Case[] = [
 function outcomeOf(testCase: Case, credential: Credential): Outcome {
   if (!LISTED[credential].includes(testCase.tool)) return 'unlisted';
   if (credential === 'stranger') return testCase.stranger;
-  return testCase.overrides?.[credential] ?? 'ok';
+  return testCase.overrides?.[equivalent(credential)] ?? 'ok';
 }
 
 describe('tools/list per credential', () => {
@@ -464,7 +503,7 @@ describe('credentials refused before any tool runs', () => {
         expect(response.status, `${name} → ${tool}`).toBe(401);
         expect(response.headers.get('www-authenticate'), name).toBe(
           `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp", ` +
-            'error="invalid_token", error_description="Invalid or expired token"',
+            'scope="read write", error="invalid_token", error_description="Invalid or expired token"',
         );
       }
     }
@@ -473,10 +512,10 @@ describe('credentials refused before any tool runs', () => {
   it('the metadata names this server when PUBLIC_URL is unset', async () => {
     const response = await postMcp(server.url, initializeRequest());
     expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`,
+      `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp", scope="read write"`,
     );
     const metadata = await (await fetch(`${server.url}/.well-known/oauth-protected-resource/mcp`)).json();
-    expect(metadata).toMatchObject({ resource: `${server.url}/mcp` });
+    expect(metadata).toMatchObject({ resource: `${server.url}/mcp`, authorization_servers: [server.url] });
   });
 });
 

@@ -44,7 +44,10 @@ describe('authentication', () => {
     const response = await postMcp(server.url, initializeRequest());
     expect(response.status).toBe(401);
     // No credentials: no error code (RFC 6750 §3.1), just where to learn how to get one (RFC 9728).
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl}"`);
+    // With the scopes to ask this server's OAuth authorization server for.
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${metadataUrl}", scope="read write"`,
+    );
     expect(JSON.parse(response.text)).toMatchObject({ error: 'invalid_token' });
   });
 
@@ -76,6 +79,8 @@ describe('authentication', () => {
       resource: `${PUBLIC_URL}/mcp`,
       bearer_methods_supported: ['header'],
       resource_name: 'ainstruct',
+      authorization_servers: [new URL(PUBLIC_URL).origin],
+      scopes_supported: ['read', 'write'],
     });
   });
 });

@@ -39,7 +39,10 @@ async function authorize(server: TestServer, clientId: string) {
     resource: `${server.url}/mcp`,
   });
   const response = await fetch(`${server.url}/oauth/authorize?${query}`, { redirect: 'manual' });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
+  return {
+    status: response.status,
+    body: (await response.json().catch(() => ({}))) as { error?: string; error_description?: string },
+  };
 }
 
 describe('a client identified by its metadata document URL', () => {
@@ -67,7 +70,10 @@ describe('a client identified by its metadata document URL', () => {
     fixture.route('/clients/private.json', { body: metadataDocument(clientId, REDIRECT_URL) });
     const answer = await authorize(refusing, clientId);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toBe('invalid_client');
+    expect(answer.body).toMatchObject({
+      error: 'invalid_client',
+      error_description: 'client_id metadata document fetch not allowed',
+    });
   });
 
   it('is refused when the document is oversized, slow, not JSON or names another client_id', async () => {

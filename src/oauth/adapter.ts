@@ -36,6 +36,11 @@ export function adapterFactory(db: Database) {
     ): Promise<AdapterPayload | undefined> {
       if (!found) return undefined;
       if (found.expiresAt && found.expiresAt.getTime() <= Date.now()) return undefined;
+      // A grant whose row went with its collection or user must not satisfy the consent check either,
+      // or the client would get codes that can never be exchanged.
+      if (this.kind === 'Grant' && typeof found.payload.jti === 'string') {
+        if (!(await oauthRepository.findLiveGrant(db, found.payload.jti))) return undefined;
+      }
       const grantId = found.payload.grantId;
       if (GRANT_BOUND.has(this.kind) && typeof grantId === 'string') {
         if (!(await oauthRepository.findLiveGrant(db, grantId))) return undefined;

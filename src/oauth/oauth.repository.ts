@@ -83,7 +83,10 @@ export const oauthRepository = {
     await db.delete(oauthStore).where(and(eq(oauthStore.kind, 'Grant'), eq(oauthStore.id, grantId)));
   },
 
-  /** Expired models, and models of grants that no longer exist (their user or collection was deleted). */
+  /**
+   * Expired models, and models of grants that no longer exist (their user or collection was deleted). A Grant
+   * model is saved a moment before its row: only those older than ten minutes count as orphaned.
+   */
   async sweep(db: Executor, now: Date): Promise<void> {
     await db.delete(oauthStore).where(and(isNotNull(oauthStore.expiresAt), lt(oauthStore.expiresAt, now)));
     await db
@@ -92,6 +95,16 @@ export const oauthRepository = {
         and(
           isNotNull(oauthStore.grantId),
           sql`not exists (select 1 from ${oauthGrants} where ${oauthGrants.id} = ${oauthStore.grantId})`,
+        ),
+      );
+    const settled = Math.floor(now.getTime() / 1000) - 600;
+    await db
+      .delete(oauthStore)
+      .where(
+        and(
+          eq(oauthStore.kind, 'Grant'),
+          sql`(${oauthStore.payload}->>'iat')::bigint < ${settled}`,
+          sql`not exists (select 1 from ${oauthGrants} where ${oauthGrants.id} = ${oauthStore.id})`,
         ),
       );
   },

@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { usersRepository } from '../modules/users/users.repository.js';
 import { adapterFactory } from './adapter.js';
 import { consentPath, OAUTH_ROUTES, OAUTH_SCOPES } from './paths.js';
+import { isPrivateHost } from './private-hosts.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -72,6 +73,9 @@ export async function createProvider(issuer: string, deps: ProviderDeps): Promis
       clientIdMetadataDocument: {
         enabled: true,
         ack: 'draft-02',
+        // SSRF: no metadata document from a private or loopback host unless explicitly allowed.
+        allowFetch: async (_ctx: unknown, clientId: string) =>
+          config.OAUTH_CIMD_ALLOW_PRIVATE_HOSTS || !isPrivateHost(clientId),
       } as never,
       resourceIndicators: {
         enabled: true,
@@ -105,7 +109,8 @@ export async function createProvider(issuer: string, deps: ProviderDeps): Promis
     renderError,
   };
   const provider = new Provider(issuer, configuration);
-  // The listener runs behind Fastify, which already resolved the client address and protocol (TRUST_PROXY).
-  provider.proxy = config.TRUST_PROXY;
+  // Fastify resolved the issuer (PUBLIC_URL or the loopback origin); src/oauth/mount.ts sets Host and
+  // X-Forwarded-Proto to it before handing the request over, so the library must read them.
+  provider.proxy = true;
   return provider;
 }

@@ -113,10 +113,17 @@ export async function consent(
   jwt: string,
   answer: Approval | 'deny',
   browser = new Browser(),
+  onDetails?: (details: any) => void,
 ): Promise<URL> {
   const first = await browser.follow(authorizationUrl.href, origin);
   if (!first.url.includes('/oauth/consent/')) return new URL(first.url);
   const uid = first.url.split('/oauth/consent/')[1] ?? '';
+  if (onDetails) {
+    const details = await fetch(`${origin}/api/v1/oauth/interactions/${uid}`, {
+      headers: { authorization: `Bearer ${jwt}` },
+    });
+    onDetails({ status: details.status, body: await details.json() });
+  }
   const path = `${origin}/api/v1/oauth/interactions/${uid}/${answer === 'deny' ? 'deny' : 'approve'}`;
   const response = await fetch(path, {
     method: 'POST',
@@ -138,6 +145,7 @@ export async function connectWithOAuth(
   jwt: string,
   answer: Approval,
   provider = new MemoryOAuthProvider(),
+  onDetails?: (details: any) => void,
 ): Promise<{ client: Client; provider: MemoryOAuthProvider; callback: URL }> {
   const origin = new URL(mcpUrl).origin;
   const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
@@ -151,7 +159,7 @@ export async function connectWithOAuth(
     },
   );
   if (!provider.authorizationUrl) throw new Error('the client was not sent to authorize');
-  const callback = await consent(origin, provider.authorizationUrl, jwt, answer);
+  const callback = await consent(origin, provider.authorizationUrl, jwt, answer, new Browser(), onDetails);
   if (!callback.searchParams.get('code')) throw new Error(`no code in ${callback.href}`);
   await first.finishAuth(callback.searchParams);
   const client = new Client({ name: 'oauth-test', version: '1.0.0' });
