@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +10,9 @@ import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.js';
 const INDEX = '<!doctype html><html><body><div id="root"></div></body></html>';
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
-async function appServing(root: string): Promise<FastifyInstance> {
+async function appServing(root: string, options: { helmet?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify();
+  if (options.helmet) await app.register(helmet, { global: true });
   await app.register(rateLimit, { global: true, max: 1000, timeWindow: 60_000 });
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ detail: { code: 'NOT_FOUND', message: 'nope' } }),
@@ -133,6 +135,37 @@ describe('web UI serving', () => {
       expect((await bare.inject({ url: '/api/v1/x', headers: HTML })).statusCode).toBe(404);
     } finally {
       await bare.close();
+    }
+  });
+
+  it('serves the OAuth consent page so that no other page can frame it', async () => {
+    const res = await app.inject({ url: '/oauth/consent/abc123', headers: HTML });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(INDEX);
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['content-security-policy']).toBe("frame-ancestors 'none'");
+  });
+
+  it('keeps the rest of the content security policy on the consent page', async () => {
+    const guarded = await appServing(dir, { helmet: true });
+    try {
+      const consent = await guarded.inject({ url: '/oauth/consent/abc123', headers: HTML });
+      const policy = String(consent.headers['content-security-policy']);
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).not.toContain("frame-ancestors 'self'");
+      expect(policy).toContain("default-src 'self'");
+      expect(consent.headers['x-frame-options']).toBe('DENY');
+      // Other pages keep helmet's same-origin rule.
+      const other = await guarded.inject({ url: '/documents', headers: HTML });
+      expect(other.headers['x-frame-options']).toBe('SAMEORIGIN');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('leaves the rest of /oauth to the authorization server', async () => {
+    for (const url of ['/oauth/authorize?client_id=x', '/oauth/consent', '/oauth/token']) {
+      expect((await app.inject({ url, headers: HTML })).statusCode, url).toBe(404);
     }
   });
 });

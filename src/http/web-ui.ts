@@ -12,7 +12,17 @@ import { CONSENT_PREFIX } from '../oauth/paths.js';
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** Paths that belong to the server: never answered with the UI's index.html. */
-const SERVER_PREFIXES = ['/api', '/mcp', '/v1', '/docs', '/health', '/ready', '/metrics', '/.well-known'];
+const SERVER_PREFIXES = [
+  '/api',
+  '/mcp',
+  '/v1',
+  '/docs',
+  '/health',
+  '/ready',
+  '/metrics',
+  '/.well-known',
+  '/oauth',
+];
 
 // Vite puts content-hashed files under /assets/, so they can be cached forever; everything else must be
 // revalidated so a new build is picked up at once.
@@ -29,7 +39,23 @@ const NOT_BUILT_PAGE = `<!doctype html>
 `;
 
 const isServerPath = (pathname: string) =>
+  !pathname.startsWith(CONSENT_PREFIX) &&
   SERVER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+
+/**
+ * The consent page must never be framed: a page that overlays it could trick a click on "Approve"
+ * (clickjacking). Helmet's default for every page allows same-origin frames; here no frame at all.
+ */
+function forbidFraming(reply: FastifyReply): void {
+  const current = reply.getHeader('content-security-policy');
+  const policy = typeof current === 'string' ? current : '';
+  const directives = policy
+    .split(';')
+    .map((directive) => directive.trim())
+    .filter((directive) => directive !== '' && !directive.startsWith('frame-ancestors'));
+  reply.header('content-security-policy', [...directives, "frame-ancestors 'none'"].join(';'));
+  reply.header('x-frame-options', 'DENY');
+}
 
 const acceptsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
@@ -86,24 +112,15 @@ export async function registerWebUi(app: FastifyInstance, options: { root?: stri
       return reply.sendFile('index.html');
     };
 
+    // Only the consent route gets the stricter framing rule; it is otherwise the ordinary UI.
+    const serveConsent = async (request: FastifyRequest, reply: FastifyReply) => {
+      forbidFraming(reply);
+      return serve(request, reply);
+    };
+
     // Static files are cheap and a single page load fetches several; they do not count against the API limit.
     scope.get('/', { config: { rateLimit: false }, schema: { hide: true } }, serve);
     scope.get('/*', { config: { rateLimit: false }, schema: { hide: true } }, serve);
-    // The OAuth consent page must never be framed: a framing page could trick a click on Approve.
-    scope.get(
-      `${CONSENT_PREFIX}*`,
-      { config: { rateLimit: false }, schema: { hide: true } },
-      (request, reply) => {
-        const csp = String(reply.getHeader('content-security-policy') ?? '');
-        reply.header(
-          'content-security-policy',
-          csp.includes('frame-ancestors')
-            ? csp.replace(/frame-ancestors[^;]*/, "frame-ancestors 'none'")
-            : `${csp}${csp ? ';' : ''}frame-ancestors 'none'`,
-        );
-        reply.header('x-frame-options', 'DENY');
-        return serve(request, reply);
-      },
-    );
+    scope.get(`${CONSENT_PREFIX}*`, { config: { rateLimit: false }, schema: { hide: true } }, serveConsent);
   });
 }

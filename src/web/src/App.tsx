@@ -16,6 +16,7 @@ const DocumentEditPage = lazy(() => import('./pages/DocumentEditPage'));
 const SearchPage = lazy(() => import('./pages/SearchPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
+const OAuthConsentPage = lazy(() => import('./pages/OAuthConsentPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 /** Login and register stand alone, without the navigation shell. */
@@ -24,6 +25,17 @@ function Standalone({ children }: { children: ReactNode }) {
     <PageErrorBoundary>
       <Suspense fallback={<PageLoader standalone />}>
         <GuestOnly>{children}</GuestOnly>
+      </Suspense>
+    </PageErrorBoundary>
+  );
+}
+
+/** Pages outside the navigation shell that need a login (after it, the login page returns here). */
+function StandaloneSignedIn({ children }: { children: ReactNode }) {
+  return (
+    <PageErrorBoundary>
+      <Suspense fallback={<PageLoader standalone />}>
+        <RequireAuth>{children}</RequireAuth>
       </Suspense>
     </PageErrorBoundary>
   );
@@ -45,6 +57,14 @@ const router = createBrowserRouter([
       <Standalone>
         <RegisterPage />
       </Standalone>
+    ),
+  },
+  {
+    path: '/oauth/consent/:uid',
+    element: (
+      <StandaloneSignedIn>
+        <OAuthConsentPage />
+      </StandaloneSignedIn>
     ),
   },
   {

@@ -18,4 +18,5 @@ export const KEY = {
   pats: 'pats',
   cats: 'cats',
   usage: 'usage',
+  oauthGrants: 'oauth-grants',
 } as const;

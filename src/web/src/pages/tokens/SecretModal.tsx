@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, Stack, Tabs, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Stack, Tabs, Text, Textarea, TextInput } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { CopyButton } from '../../components/CopyButton';
 import { mcpConfigs } from './mcp-configs';
@@ -56,6 +56,11 @@ export function SecretModal({ issued, onClose }: Props) {
             <Text fw={600} size="sm">
               MCP client configuration
             </Text>
+            <Text size="xs" c="dimmed">
+              Clients that support OAuth (claude.ai, Claude Desktop, ChatGPT, Cursor and others) need no
+              token: paste <code>{`${window.location.origin}/mcp`}</code> and approve in the browser. The
+              configurations below send this token as a header instead.
+            </Text>
             <Tabs defaultValue={first} keepMounted={false}>
               <Tabs.List>
                 {configs.map((config) => (
@@ -67,6 +72,11 @@ export function SecretModal({ issued, onClose }: Props) {
               {configs.map((config) => (
                 <Tabs.Panel key={config.id} value={config.id} pt="sm">
                   <Stack gap="xs">
+                    {config.oauth && (
+                      <Badge variant="light" color="teal" size="sm" w="fit-content">
+                        OAuth: connects with the URL alone
+                      </Badge>
+                    )}
                     <Text size="sm">{config.where}</Text>
                     <Textarea
                       aria-label={`${config.client} configuration`}
@@ -81,7 +91,12 @@ export function SecretModal({ issued, onClose }: Props) {
                       }}
                     />
                     <Group>
-                      <CopyButton value={config.text} label={`Copy ${config.client} config`} />
+                      <CopyButton
+                        value={config.text}
+                        label={
+                          config.oauth ? `Copy URL for ${config.client}` : `Copy ${config.client} config`
+                        }
+                      />
                     </Group>
                   </Stack>
                 </Tabs.Panel>

@@ -5,6 +5,11 @@ export interface McpConfig {
   /** Where the snippet goes, shown above it. */
   where: string;
   text: string;
+  /**
+   * The client connects through OAuth with the URL alone (it cannot send a header): the person logs in and
+   * approves in the browser, and the token above is not used.
+   */
+  oauth?: true;
 }
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -37,6 +42,22 @@ export function mcpConfigs(origin: string, token: string): McpConfig[] {
       client: 'opencode',
       where: 'Add to opencode.json:',
       text: json({ mcp: { ainstruct: { type: 'remote', url, headers, enabled: true } } }),
+    },
+    {
+      id: 'claude-connector',
+      client: 'claude.ai / Claude Desktop',
+      where:
+        'Settings → Connectors → Add custom connector: paste this URL and click Connect. You log in to ainstruct in the browser and choose what Claude may use; no token is needed.',
+      text: url,
+      oauth: true,
+    },
+    {
+      id: 'chatgpt',
+      client: 'ChatGPT',
+      where:
+        'Settings → Apps & Connectors → Advanced: turn on developer mode, then Create: paste this URL and choose OAuth authentication. You log in to ainstruct in the browser; no token is needed.',
+      text: url,
+      oauth: true,
     },
     {
       id: 'generic',
