@@ -1,11 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   Client,
   type OAuthClientInformationMixed,
@@ -19,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createUser, type TestUser } from '../helpers/client.js';
 import { createCollection } from '../helpers/documents.js';
+import { type HttpsFixture, metadataDocument, startHttpsFixture } from '../helpers/https-fixture.js';
 import {
   CURRENT_PROTOCOL,
   DOCUMENT_READ_TOOLS,
@@ -234,62 +230,6 @@ async function expectConsent(page: Page, clientName: string): Promise<void> {
   await expectText(page.getByTestId('redirect-uri'), redirect.url);
 }
 
-/**
- * Where a CIMD client publishes its metadata: HTTPS (the SDK and the spec require it) with a throwaway
- * self-signed certificate on loopback, which the server may fetch only because the test allows private hosts.
- */
-class MetadataHost {
-  private server: ReturnType<typeof createHttpsServer> | undefined;
-  url = '';
-
-  async start(document: (url: string) => object): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), 'cimd-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      const key = readFileSync(join(dir, 'key.pem'));
-      const cert = readFileSync(join(dir, 'cert.pem'));
-      this.server = createHttpsServer({ key, cert }, (request, response) => {
-        if (request.url !== '/client.json') {
-          response.writeHead(404).end();
-          return;
-        }
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(document(this.url)));
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}/client.json`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
 let server: TestServer;
 let browser: Browser;
 let context: BrowserContext;
@@ -297,23 +237,25 @@ let page: Page & { problems: string[] };
 let user: TestUser;
 let collectionId: string;
 const redirect = new LoopbackRedirect();
-const metadataHost = new MetadataHost();
+/**
+ * Where a CIMD client publishes its metadata: HTTPS (the SDK and the spec require it) with a throwaway
+ * self-signed certificate on loopback, which the server may fetch only because the test allows private hosts.
+ */
+let metadataHost: HttpsFixture;
+let metadataUrl: string;
+let untrust: () => void;
 const COLLECTION = 'project-notes';
 
 beforeAll(async () => {
-  // The server fetches the metadata document over HTTPS from a self-signed loopback host: this process must
-  // accept that certificate (the server's own fetch has no test hook for a CA).
-  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   server = await startE2eServer({ OAUTH_CIMD_ALLOW_PRIVATE_HOSTS: 'true' });
   await redirect.start();
-  await metadataHost.start((url) => ({
-    client_id: url,
-    client_name: 'Metadata Client',
-    redirect_uris: [redirect.url],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'none',
-  }));
+  metadataHost = await startHttpsFixture();
+  // The server runs in this process: its fetch trusts the fixture's certificate, and nothing else changes.
+  untrust = metadataHost.trust();
+  metadataUrl = `${metadataHost.origin}/client.json`;
+  metadataHost.route('/client.json', {
+    body: metadataDocument(metadataUrl, redirect.url, { client_name: 'Metadata Client' }),
+  });
   const api = new ApiClient(server.url);
   user = await createUser(api, 'oauth');
   collectionId = await createCollection(api, user.accessToken, COLLECTION);
@@ -325,9 +267,9 @@ afterAll(async () => {
   await context?.close();
   await browser?.close();
   await redirect.close();
-  await metadataHost.close();
+  untrust?.();
+  await metadataHost?.close();
   await server?.close();
-  delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 });
 
 describe('OAuth for MCP clients through the browser', () => {
@@ -409,12 +351,12 @@ describe('OAuth for MCP clients through the browser', () => {
   });
 
   it('connects a client identified by a Client ID Metadata Document, with no registration', async () => {
-    const cimd = oauthClient(page, 'Metadata Client', 'current', metadataHost.url);
+    const cimd = oauthClient(page, 'Metadata Client', 'current', metadataUrl);
     const { callback } = await startAuthorization(cimd);
-    expect(cimd.provider.opened[0]?.searchParams.get('client_id')).toBe(metadataHost.url);
+    expect(cimd.provider.opened[0]?.searchParams.get('client_id')).toBe(metadataUrl);
     await expectConsent(page, 'Metadata Client');
     await visible(page.getByText('metadata document', { exact: true }));
-    await expectText(page.getByRole('main'), metadataHost.url);
+    await expectText(page.getByRole('main'), metadataUrl);
     await screenshot(page, 'oauth-03b-consent-cimd');
     await page.getByRole('button', { name: 'Approve' }).click();
     const mcp = await finish(cimd, await callback);
