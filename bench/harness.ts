@@ -24,7 +24,11 @@ export interface Bench {
   close: () => Promise<void>;
 }
 
-export async function openBench(docs: StoredDoc[], weights: string | undefined): Promise<Bench> {
+/**
+ * `depth` is how many chunks each query ranks before documents are judged; the paraphrase bench keeps the 10 its
+ * published figures were measured with.
+ */
+export async function openBench(docs: StoredDoc[], weights: string | undefined, depth = 50): Promise<Bench> {
   const config = loadConfig({
     ...process.env,
     DATA_DIR: 'memory://',
@@ -55,8 +59,8 @@ export async function openBench(docs: StoredDoc[], weights: string | undefined):
     const rank = async (query: string): Promise<Ranking> => {
       // Chunks are ranked, documents are judged: ask deep enough that ten distinct documents survive.
       const chunks = await search.rankChunks(
-        { principal, query, mode: run.mode, maxResults: 50, maxTokens: 100_000 },
-        50,
+        { principal, query, mode: run.mode, maxResults: depth, maxTokens: depth * 2000 },
+        depth,
       );
       const ranking: Ranking = [];
       for (const chunk of chunks) {

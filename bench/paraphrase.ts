@@ -6,57 +6,27 @@
  *   npx tsx bench/paraphrase.ts [--weights 0.5,0.75,0.9]
  */
 import { parseArgs } from 'node:util';
-import { OPERATOR } from '../src/auth/principal.js';
-import { loadConfig } from '../src/config.js';
-import { openCliContext } from '../src/operations/local-context.js';
+import { openBench } from './harness.js';
 import { PARAPHRASE_DOCS, PARAPHRASE_QUESTIONS } from './paraphrase-data.js';
-import { searchFor, searchRuns } from './runs.js';
 
 const { values } = parseArgs({ options: { weights: { type: 'string' } } });
 
-const config = loadConfig({
-  ...process.env,
-  DATA_DIR: 'memory://',
-  JWT_SECRET_KEY: 'bench-secret-bench-secret-bench-secret',
-  LOG_LEVEL: 'silent',
-});
-const cli = await openCliContext(config, 'bench');
+const bench = await openBench(
+  PARAPHRASE_DOCS.map((doc) => ({ key: doc.key, title: doc.title, content: doc.content })),
+  values.weights,
+  10,
+);
 try {
-  const { ctx, services } = cli;
-  await services.users.register({
-    username: 'bench',
-    email: 'bench@example.com',
-    password: 'bench-password',
-  });
-  const principal = await services.users.actAs({ principal: OPERATOR, login: 'bench' });
-  const keyOf = new Map<string, string>();
-  for (const doc of PARAPHRASE_DOCS) {
-    const { document } = await services.documents.store({
-      principal,
-      title: doc.title,
-      content: doc.content,
-      documentType: 'markdown',
-      metadata: {},
-    });
-    keyOf.set(document.document_id, doc.key);
-  }
-  const runs = searchRuns(values.weights);
   console.log(
-    `model=${ctx.embedder.model} documents=${PARAPHRASE_DOCS.length} questions=${PARAPHRASE_QUESTIONS.length}`,
+    `model=${bench.model} documents=${PARAPHRASE_DOCS.length} questions=${PARAPHRASE_QUESTIONS.length}`,
   );
   console.log('mode         MRR@10  hit@1  hit@3');
-  for (const run of runs) {
-    const search = searchFor(ctx, services.search, run);
+  for (const run of bench.runs) {
     let mrr = 0;
     let hit1 = 0;
     let hit3 = 0;
     for (const { question, key } of PARAPHRASE_QUESTIONS) {
-      const ranked = await search.rankChunks(
-        { principal, query: question, mode: run.mode, maxResults: 10, maxTokens: 20_000 },
-        10,
-      );
-      const keys = [...new Set(ranked.map((r) => keyOf.get(r.documentId)))];
-      const position = keys.indexOf(key);
+      const position = (await run.rank(question)).findIndex((ranked) => ranked.key === key);
       if (position >= 0) mrr += 1 / (position + 1);
       if (position === 0) hit1 += 1;
       if (position >= 0 && position < 3) hit3 += 1;
@@ -67,5 +37,5 @@ try {
     );
   }
 } finally {
-  await cli.close();
+  await bench.close();
 }
