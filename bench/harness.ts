@@ -4,7 +4,7 @@
  */
 import { OPERATOR } from '../src/auth/principal.js';
 import { loadConfig } from '../src/config.js';
-import type { SearchMode } from '../src/modules/search/search.service.js';
+import type { RankedChunk, SearchMode } from '../src/modules/search/search.service.js';
 import { openCliContext } from '../src/operations/local-context.js';
 import { searchFor, searchRuns } from './runs.js';
 
@@ -13,6 +13,8 @@ export interface StoredDoc {
   title: string;
   content: string;
   metadata?: Record<string, unknown>;
+  /** markdown unless given (SciFact abstracts are plain text). */
+  documentType?: 'markdown' | 'text';
 }
 
 /** A document-level ranking: document keys best first, each with its best chunk's score. */
@@ -20,7 +22,13 @@ export type Ranking = { key: string; score: number }[];
 
 export interface Bench {
   model: string;
-  runs: { label: string; mode: SearchMode; rank: (query: string) => Promise<Ranking> }[];
+  runs: {
+    label: string;
+    mode: SearchMode;
+    rank: (query: string) => Promise<Ranking>;
+    /** The chunk-level ranking with each chunk's relevance inputs, labelled with its document's key. */
+    chunks: (query: string) => Promise<(RankedChunk & { key: string })[]>;
+  }[];
   close: () => Promise<void>;
 }
 
@@ -49,28 +57,32 @@ export async function openBench(docs: StoredDoc[], weights: string | undefined, 
       principal,
       title: doc.title,
       content: doc.content,
-      documentType: 'markdown',
+      documentType: doc.documentType ?? 'markdown',
       metadata: doc.metadata ?? {},
     });
     keyOf.set(document.document_id, doc.key);
   }
   const runs = searchRuns(weights).map((run) => {
     const search = searchFor(ctx, services.search, run);
-    const rank = async (query: string): Promise<Ranking> => {
-      // Chunks are ranked, documents are judged: ask deep enough that ten distinct documents survive.
-      const chunks = await search.rankChunks(
-        { principal, query, mode: run.mode, maxResults: depth, maxTokens: depth * 2000 },
+    const chunks = async (query: string) => {
+      const ranked = await search.rankChunks(
+        { principal, query, mode: run.mode, maxResults: depth, maxTokens: depth * 2000, minScore: 0 },
         depth,
       );
-      const ranking: Ranking = [];
-      for (const chunk of chunks) {
+      return ranked.flatMap((chunk) => {
         const key = keyOf.get(chunk.documentId);
-        if (key !== undefined && !ranking.some((r) => r.key === key))
-          ranking.push({ key, score: chunk.score });
+        return key === undefined ? [] : [{ ...chunk, key }];
+      });
+    };
+    // Chunks are ranked, documents are judged: ask deep enough that ten distinct documents survive.
+    const rank = async (query: string): Promise<Ranking> => {
+      const ranking: Ranking = [];
+      for (const chunk of await chunks(query)) {
+        if (!ranking.some((r) => r.key === chunk.key)) ranking.push({ key: chunk.key, score: chunk.score });
       }
       return ranking.slice(0, 10);
     };
-    return { label: run.label, mode: run.mode, rank };
+    return { label: run.label, mode: run.mode, rank, chunks };
   });
   return { model: ctx.embedder.model, runs, close: () => cli.close() };
 }

@@ -163,6 +163,7 @@ async function main() {
             mode: run.mode,
             maxResults: 100,
             maxTokens: 20_000,
+            minScore: 0,
             collectionIds: [collection.id],
           },
           200,

@@ -138,6 +138,7 @@ export async function createApp(deps: {
         documentsRoutes(services, {
           maxResults: config.SEARCH_MAX_RESULTS,
           maxTokens: config.SEARCH_MAX_TOKENS,
+          minScore: config.SEARCH_MIN_SCORE,
         }),
       );
     },

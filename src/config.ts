@@ -173,6 +173,15 @@ const schema = z.object({
     ),
   SEARCH_MAX_RESULTS: int(1, 50).default(5).describe('Default number of search results.'),
   SEARCH_MAX_TOKENS: int(1, 20_000).default(2000).describe('Default token budget of a search response.'),
+  SEARCH_MIN_SCORE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe(
+      'Default relevance floor (0–1): results scoring below it are not returned, so a question without a good ' +
+        'match gets a short or empty answer. 0 returns everything ranked.',
+    ),
 
   CORS_ORIGINS: optionalString.describe('Comma-separated origins allowed to call the API from a browser.'),
 });

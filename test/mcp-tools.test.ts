@@ -414,7 +414,33 @@ describe('search_documents_tool', () => {
     expect(list(elsewhere.results).map((r) => r.document_id)).not.toContain(harbourId);
     const none = await call(client, 'search_documents_tool', { query: 'zeppelin', mode: 'keyword' });
     expect(ok(none).results).toEqual([]);
-    expect(textOf(none)).toContain('No documents match');
+    expect(textOf(none)).toContain('No document matches');
+  });
+
+  it('applies the relevance floor and says so when nothing is good enough', async () => {
+    const all = ok(
+      await call(client, 'search_documents_tool', {
+        query: 'how do I bake sourdough bread',
+        collection_id: collectionId,
+        min_score: 0,
+      }),
+    );
+    const hits = list(all.results);
+    expect(hits.length).toBeGreaterThan(0);
+    for (const hit of hits) expect(Number(hit.score)).toBeLessThanOrEqual(1);
+    const top = Number(hits[0]?.score);
+    const none = await call(client, 'search_documents_tool', {
+      query: 'how do I bake sourdough bread',
+      collection_id: collectionId,
+      min_score: Math.min(1, top + 1e-9),
+    });
+    expect(ok(none).results).toEqual([]);
+    expect(textOf(none)).toContain('well enough');
+    const bad = expectToolError(
+      await call(client, 'search_documents_tool', { query: 'x', min_score: 2 }),
+      'VALIDATION_ERROR',
+    );
+    expect(bad.errors).toEqual([{ argument: 'min_score', message: expect.stringContaining('between 0 and 1') }]);
   });
 
   it('never exceeds the requested token budget', async () => {

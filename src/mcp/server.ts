@@ -25,7 +25,11 @@ const INSTRUCTIONS =
  */
 export function buildTools(config: Config): McpTool[] {
   return [
-    searchTool({ maxResults: config.SEARCH_MAX_RESULTS, maxTokens: config.SEARCH_MAX_TOKENS }),
+    searchTool({
+      maxResults: config.SEARCH_MAX_RESULTS,
+      maxTokens: config.SEARCH_MAX_TOKENS,
+      minScore: config.SEARCH_MIN_SCORE,
+    }),
     ...documentTools,
     ...collectionTools,
     ...tokenTools({ catMaxDays: config.CAT_MAX_EXPIRY_DAYS }),

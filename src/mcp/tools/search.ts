@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   documentType,
   metadata,
+  minScoreArg,
+  type SearchDefaults,
   searchResponseFields,
   searchResultFields,
 } from '../../modules/documents/documents.schemas.js';
@@ -17,7 +19,7 @@ const MAX_RESULTS_CAP = 50;
  * Hybrid search over what the caller can see. The token budget is clamped here as well as in the service, so
  * no request (however large its max_tokens) can produce a result an MCP client rejects for size.
  */
-export function searchTool(defaults: { maxResults: number; maxTokens: number }): McpTool {
+export function searchTool(defaults: SearchDefaults): McpTool {
   return defineTool({
     name: 'search_documents_tool',
     title: 'Search documents',
@@ -55,6 +57,7 @@ export function searchTool(defaults: { maxResults: number; maxTokens: number }):
             `never more than ${HARD_TOKEN_CAP}, whatever is asked). ` +
             'Lower-ranked chunks are cut or dropped to fit',
         ),
+      min_score: minScoreArg(defaults.minScore),
       mode: z
         .enum(['hybrid', 'semantic', 'keyword'])
         .default('hybrid')
@@ -95,6 +98,7 @@ export function searchTool(defaults: { maxResults: number; maxTokens: number }):
         mode: args.mode,
         maxResults: args.max_results,
         maxTokens: args.max_tokens,
+        minScore: args.min_score,
         collectionIds,
         documentTypes: args.document_type === undefined ? undefined : [args.document_type].flat(),
         metadata: args.metadata,
@@ -107,7 +111,7 @@ export function searchTool(defaults: { maxResults: number; maxTokens: number }):
     // The text an agent reads is the budgeted context itself (JSON would repeat every chunk twice and break
     // the budget); the links name each hit's document, which the context alone does not.
     present(data, client) {
-      const text = data.formatted_context || `No documents match "${data.query}".`;
+      const text = data.formatted_context || `No document matches "${data.query}" well enough (min_score).`;
       if (!client.resourceLinks) return [{ type: 'text', text }];
       const seen = new Set<string>();
       const links: ContentBlock[] = [];

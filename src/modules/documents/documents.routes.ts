@@ -10,6 +10,7 @@ import {
   listResponse,
   moveBody,
   moveResponse,
+  type SearchDefaults,
   searchBody,
   searchResponse,
   storeBody,
@@ -17,10 +18,7 @@ import {
   updateBody,
 } from './documents.schemas.js';
 
-export function documentsRoutes(
-  services: Services,
-  defaults: { maxResults: number; maxTokens: number },
-): FastifyPluginAsyncZod {
+export function documentsRoutes(services: Services, defaults: SearchDefaults): FastifyPluginAsyncZod {
   return async (app) => {
     const base = { tags: ['documents'], security: bearerSecurity };
     const config = { countUsage: true };
@@ -100,6 +98,7 @@ export function documentsRoutes(
           mode: body.mode,
           maxResults: body.max_results,
           maxTokens: body.max_tokens,
+          minScore: body.min_score,
           collectionIds,
           documentTypes: types,
           metadata: body.metadata,

@@ -52,9 +52,27 @@ export const listQuery = pageQuery(50).extend({
   order: z.enum(['asc', 'desc']).default('desc'),
 });
 
+/** Server-wide defaults of a search request (SEARCH_MAX_RESULTS, SEARCH_MAX_TOKENS, SEARCH_MIN_SCORE). */
+export interface SearchDefaults {
+  maxResults: number;
+  maxTokens: number;
+  minScore: number;
+}
+
+/** The relevance floor, as REST and MCP both take it. */
+export const minScoreArg = (fallback: number) =>
+  z
+    .number()
+    .min(0, 'must be between 0 and 1')
+    .max(1, 'must be between 0 and 1')
+    .default(fallback)
+    .describe(
+      `Leave out results whose relevance (score, 0–1) is below this (default ${fallback}); 0 returns everything ranked`,
+    );
+
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1).max(50)]);
 
-export const searchBody = (defaults: { maxResults: number; maxTokens: number }) =>
+export const searchBody = (defaults: SearchDefaults) =>
   z.object({
     query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
     mode: z
@@ -77,6 +95,7 @@ export const searchBody = (defaults: { maxResults: number; maxTokens: number }) 
       .max(20_000)
       .default(defaults.maxTokens)
       .describe('Hard budget for formatted_context in cl100k tokens'),
+    min_score: minScoreArg(defaults.minScore),
   });
 
 const summaryFields = {
@@ -112,7 +131,11 @@ export const searchResultFields = {
   title: z.string(),
   chunk_index: z.number(),
   content: z.string().describe('The chunk text (possibly cut to fit the budget, see truncated)'),
-  score: z.number(),
+  score: z
+    .number()
+    .describe(
+      'Relevance in [0, 1]: the estimated chance that this document answers the query (same scale for every query)',
+    ),
   collection: z.string().describe('Name of the collection'),
   collection_id: z.string(),
   document_type: z.string(),
@@ -123,7 +146,9 @@ export const searchResultFields = {
 export const searchResponseFields = {
   query: z.string(),
   mode: z.enum(['hybrid', 'semantic', 'keyword']),
-  total_results: z.number().describe('Chunks ranked before the token budget was applied'),
+  total_results: z
+    .number()
+    .describe('Chunks ranked at or above min_score, up to max_results, before the token budget was applied'),
   tokens_used: z.number().describe('cl100k tokens of formatted_context; at most max_tokens'),
   formatted_context: z
     .string()

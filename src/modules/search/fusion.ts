@@ -24,6 +24,8 @@ export interface Candidate {
 export interface Fused {
   id: string;
   score: number;
+  /** BM25 as a share of the query's ceiling (null: not a keyword candidate); the relevance model reads it. */
+  share: number | null;
   keyword: { score: number | null; rank: number | null };
   semantic: { score: number | null; rank: number | null };
 }
@@ -49,6 +51,7 @@ export function fuse(candidates: Candidate[], keywordWeight: number, keywordCeil
       return {
         id: c.id,
         score: keywordWeight * k + (1 - keywordWeight) * s,
+        share: c.keyword === undefined || maxKeyword <= 0 ? null : k,
         keyword: { score: c.keyword ?? null, rank: keywordRanks.get(c.id) ?? null },
         semantic: { score: c.semantic ?? null, rank: semanticRanks.get(c.id) ?? null },
       };

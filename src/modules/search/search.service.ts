@@ -3,7 +3,8 @@ import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { countTokens, truncateToTokens } from '../../ingest/tokenizer.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
-import { bestMatchedTerms, type Candidate, type Fused, fuse } from './fusion.js';
+import { bestMatchedTerms, type Candidate, type Fused, fuse, keywordCoverage } from './fusion.js';
+import { type QuerySignals, relevance, type Standing } from './relevance.js';
 import { type ChunkDetail, type SearchFilter, searchRepository } from './search.repository.js';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
@@ -21,6 +22,8 @@ export interface SearchInput {
   mode: SearchMode;
   maxResults: number;
   maxTokens: number;
+  /** Relevance floor in [0, 1]; results below it are left out (0 keeps everything ranked). */
+  minScore: number;
   collectionIds?: string[] | undefined;
   documentTypes?: string[] | undefined;
   metadata?: Record<string, unknown> | undefined;
@@ -28,6 +31,18 @@ export interface SearchInput {
   createdBefore?: string | undefined;
   updatedAfter?: string | undefined;
   updatedBefore?: string | undefined;
+}
+
+/** A fused candidate with its calibrated relevance (relevance.ts), which is what callers see as `score`. */
+type Ranked = Fused & { relevance: number; standing: Standing; signals: QuerySignals };
+
+/** What the benchmarks read: the ranking with each chunk's relevance and the inputs it was computed from. */
+export interface RankedChunk {
+  chunkId: string;
+  documentId: string;
+  score: number;
+  standing: Standing;
+  signals: QuerySignals;
 }
 
 export interface SearchResult {
@@ -99,7 +114,7 @@ export function createSearchService(
     return page.rows.map((row) => row.id);
   }
 
-  async function rank(input: SearchInput, filter: SearchFilter): Promise<Fused[]> {
+  async function rank(input: SearchInput, filter: SearchFilter): Promise<Ranked[]> {
     const wantKeyword = input.mode !== 'semantic';
     const wantSemantic = input.mode !== 'keyword';
     const [keyword, queryVector] = await Promise.all([
@@ -127,16 +142,37 @@ export function createSearchService(
         if (candidate) candidate.semantic = hit.score;
       }
     }
-    const strong = bestMatchedTerms([...candidates.values()]) >= STRONG_MATCH_TERMS;
+    const all = [...candidates.values()];
+    const strong = bestMatchedTerms(all) >= STRONG_MATCH_TERMS;
     const hybridWeight = strong ? keywordWeights.strong : keywordWeights.weak;
     const weight = input.mode === 'keyword' ? 1 : input.mode === 'semantic' ? 0 : hybridWeight;
-    const fused = fuse([...candidates.values()], weight, keyword.ceiling);
-    // A single-leg mode is ordered and reported in its own units (BM25, cosine), not the capped normalised mix.
-    if (input.mode === 'hybrid') return fused;
+    const fused = fuse(all, weight, keyword.ceiling);
+    const signals: QuerySignals = {
+      bestCosine: wantSemantic ? Math.max(0, ...all.map((c) => c.semantic ?? 0)) : 0,
+      coverage: wantKeyword ? keywordCoverage(all, keyword.ceiling) : 0,
+    };
+    // A single-leg mode is ordered in its own units (BM25, cosine), not by the normalised mix.
     const leg = input.mode === 'keyword' ? 'keyword' : 'semantic';
-    return fused
-      .map((f) => ({ ...f, score: f[leg].score ?? 0 }))
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    const ordered =
+      input.mode === 'hybrid'
+        ? fused
+        : fused.sort((a, b) => (b[leg].score ?? 0) - (a[leg].score ?? 0) || a.id.localeCompare(b.id));
+    // Relevance reads each mode's own ranking score: the mix for hybrid, BM25's share of the ceiling for keyword
+    // (the same order as BM25 itself), the cosine for semantic.
+    const own = (f: Fused | undefined) =>
+      f === undefined
+        ? 0
+        : input.mode === 'hybrid'
+          ? f.score
+          : input.mode === 'keyword'
+            ? (f.share ?? 0)
+            : (f.semantic.score ?? 0);
+    const best = own(ordered[0]);
+    const second = own(ordered[1]);
+    return ordered.map((f, place) => {
+      const standing: Standing = { own: own(f), place, best, second };
+      return { ...f, standing, signals, relevance: relevance(input.mode, standing, signals) };
+    });
   }
 
   return {
@@ -144,10 +180,7 @@ export function createSearchService(
      * The ranking alone, without token budget or presentation: chunk ids with their document ids, best first.
      * Used by the benchmarks, which need deeper lists (Recall@100) than a response may carry.
      */
-    async rankChunks(
-      input: SearchInput,
-      limit: number,
-    ): Promise<{ chunkId: string; documentId: string; score: number }[]> {
+    async rankChunks(input: SearchInput, limit: number): Promise<RankedChunk[]> {
       const collectionIds = await scopeIds(input.principal, input.collectionIds);
       if (collectionIds.length === 0) return [];
       const ranked = (await rank(input, { ...input, collectionIds })).slice(0, limit);
@@ -157,7 +190,9 @@ export function createSearchService(
       );
       return ranked.flatMap((r) => {
         const documentId = owners.get(r.id);
-        return documentId ? [{ chunkId: r.id, documentId, score: r.score }] : [];
+        return documentId
+          ? [{ chunkId: r.id, documentId, score: r.relevance, standing: r.standing, signals: r.signals }]
+          : [];
       });
     },
 
@@ -173,7 +208,9 @@ export function createSearchService(
       };
       if (collectionIds.length === 0) return empty;
       const filter: SearchFilter = { ...input, collectionIds };
-      const ranked = (await rank(input, filter)).slice(0, input.maxResults);
+      const ranked = (await rank(input, filter))
+        .filter((r) => r.relevance >= input.minScore)
+        .slice(0, input.maxResults);
       const details = new Map(
         (
           await searchRepository.details(
@@ -190,7 +227,7 @@ export function createSearchService(
       for (const hit of ranked) {
         const detail = details.get(hit.id);
         if (!detail) continue;
-        const header = resultHeader(detail, hit.score);
+        const header = resultHeader(detail, hit.relevance);
         const overhead = countTokens(header) + (parts.length > 0 ? countTokens(SEPARATOR) : 0);
         const room = budget - used - overhead;
         if (room < Math.min(MIN_PARTIAL_TOKENS, countTokens(detail.content))) break;
@@ -203,7 +240,7 @@ export function createSearchService(
           title: detail.title,
           chunk_index: detail.chunk_index,
           content,
-          score: hit.score,
+          score: hit.relevance,
           collection: detail.collection_name,
           collection_id: detail.collection_id,
           document_type: detail.document_type,

@@ -71,11 +71,10 @@ export default function SearchPage() {
 
       {search.isSuccess && results.length === 0 && (
         <EmptyState
-          title="No results"
+          title="No good match"
           description={
-            options.mode === 'semantic'
-              ? 'Nothing matched. Try other words, remove the collection or type filters, or upload documents first.'
-              : 'Nothing matched — try semantic mode (it matches by meaning), fewer filters, or other words.'
+            'Nothing in your documents answers this well enough to show (results below the relevance floor are ' +
+            'left out). Try other words, fewer collection or type filters, or upload the documents first.'
           }
         />
       )}
@@ -102,7 +101,6 @@ export default function SearchPage() {
               hit={hit}
               position={index + 1}
               terms={terms}
-              mode={search.data.mode}
             />
           ))}
         </Stack>

@@ -1,36 +1,18 @@
 import { Anchor, Badge, Box, Card, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { Link } from 'react-router';
 import { HighlightedText } from './HighlightedText';
-import type { SearchHit, SearchMode } from './search-types';
+import type { SearchHit } from './search-types';
 
-// A hybrid score only orders this list: its semantic part is min–max normalised over the candidates, so the
-// weakest candidate scores 0 however relevant it is. The label and tooltip keep anyone from reading it as absolute.
-const SCORE: Record<SearchMode, { prefix: string; digits: number; meaning: string }> = {
-  hybrid: {
-    prefix: 'fused',
-    digits: 2,
-    meaning:
-      'Hybrid scores are relative to this result list: they rank these results against each other ' +
-      '(0 = weakest candidate, 1 = best possible), they do not measure relevance on their own. ' +
-      'The keyword and semantic badges show each search’s own rank and score.',
-  },
-  keyword: {
-    prefix: 'BM25',
-    digits: 3,
-    meaning: 'Keyword score (BM25): higher means a stronger keyword match',
-  },
-  semantic: {
-    prefix: 'similarity',
-    digits: 3,
-    meaning: 'Semantic similarity (cosine) between the query and this chunk',
-  },
-};
+// Every mode reports the same calibrated relevance (0–1, the estimated chance this document answers the query),
+// so the badge reads the same whatever the mode; each leg's own rank and raw score are in the smaller badges.
+const RELEVANCE_MEANING =
+  'Relevance: the estimated chance (0–1) that this document answers the query, on the same scale for every ' +
+  'query and mode. The keyword and semantic badges show each search’s own rank and raw score.';
 
 interface Props {
   hit: SearchHit;
   position: number;
   terms: Set<string>;
-  mode: SearchMode;
 }
 
 function legBadge(name: string, rank: number | null, score: number | null, color: string) {
@@ -50,7 +32,7 @@ function legBadge(name: string, rank: number | null, score: number | null, color
   );
 }
 
-export function SearchResultCard({ hit, position, terms, mode }: Props) {
+export function SearchResultCard({ hit, position, terms }: Props) {
   // The first heading is the document title itself; the rest locate the chunk inside it.
   const where = hit.heading_path.slice(1);
   const titleId = `search-hit-${position}`;
@@ -73,16 +55,16 @@ export function SearchResultCard({ hit, position, terms, mode }: Props) {
               {where.length > 0 ? ` · ${where.join(' › ')}` : ''}
             </Text>
           </Box>
-          <Tooltip label={SCORE[mode].meaning} multiline w={280} withArrow>
+          <Tooltip label={RELEVANCE_MEANING} multiline w={280} withArrow>
             <Badge
               size="lg"
               variant="filled"
               tt="none"
               style={{ flexShrink: 0 }}
               tabIndex={0}
-              aria-label={`${SCORE[mode].prefix} score ${hit.score.toFixed(SCORE[mode].digits)}. ${SCORE[mode].meaning}`}
+              aria-label={`relevance ${hit.score.toFixed(2)}. ${RELEVANCE_MEANING}`}
             >
-              {SCORE[mode].prefix} {hit.score.toFixed(SCORE[mode].digits)}
+              relevance {hit.score.toFixed(2)}
             </Badge>
           </Tooltip>
         </Group>
