@@ -20,6 +20,7 @@ import {
 import { startRemoteEmbeddingServer, startTestServer, type TestServer, testEnv } from './helpers/server.js';
 
 const MAX_DOCUMENT_BYTES = 2000;
+const CHUNK_MAX_TOKENS = 100;
 const MAX_BODY_BYTES = 100_000;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -39,6 +40,9 @@ beforeAll(async () => {
       EMBEDDING_WORKERS: '1',
       MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES),
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      // Small chunks, so that a document under MAX_DOCUMENT_BYTES can have several sections too big to share one.
+      CHUNK_MAX_TOKENS: String(CHUNK_MAX_TOKENS),
+      CHUNK_OVERLAP_TOKENS: '20',
     },
     { embedder },
   );
@@ -452,18 +456,24 @@ describe('get and list', () => {
 });
 
 describe('update', () => {
+  /** Sections too long for any two to share a chunk (small sibling sections are merged into one). */
+  const long = (topic: string) =>
+    Array.from({ length: 4 }, (_, i) => `Step ${i + 1} of the ${topic} work is written down here.`).join(' ');
   const sections = (beta: string) =>
     [
       '# Runbook',
       '',
       '## Alpha',
       'The alpha section explains how the orchard apples are picked.',
+      long('first'),
       '',
       '## Beta',
       beta,
+      long('second'),
       '',
       '## Gamma',
       'The gamma section covers the vineyard grapes at harvest.',
+      long('third'),
     ].join('\n');
 
   it('keeps the content when only the title changes', async () => {

@@ -4,7 +4,7 @@ import { countTokens } from '../src/ingest/tokenizer.js';
 import type { SearchResult as Result } from '../src/modules/search/search.service.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { type CountingEmbedder, countingLocalEmbedder } from './helpers/counting-embedder.js';
-import { createCat, createCollection, search, searchIds, storeNew } from './helpers/documents.js';
+import { chunkCount, createCat, createCollection, search, searchIds, storeNew } from './helpers/documents.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Mode = 'keyword' | 'semantic' | 'hybrid';
@@ -446,7 +446,14 @@ describe('a small tenant in a big database (HNSW path)', () => {
 
   beforeAll(async () => {
     big = await startTestServer(
-      { EMBEDDING_WORKERS: '1', SEARCH_EXACT_SCAN_LIMIT: String(EXACT_SCAN_LIMIT) },
+      {
+        EMBEDDING_WORKERS: '1',
+        SEARCH_EXACT_SCAN_LIMIT: String(EXACT_SCAN_LIMIT),
+        // Chunks too small for two of the other tenant's sections to share one, so each of its documents is
+        // four vectors in the index (at the default limit its small sections would be merged into one).
+        CHUNK_MAX_TOKENS: '32',
+        CHUNK_OVERLAP_TOKENS: '4',
+      },
       { embedder },
     );
     bigApi = new ApiClient(big.url);
@@ -504,15 +511,19 @@ describe('a small tenant in a big database (HNSW path)', () => {
         `Descaling tablets for the ${machine} are in cupboard ${i}.`,
       ].join('\n\n');
     });
+    const theirs: string[] = [];
     for (let i = 0; i < bodies.length; i += 6) {
-      await Promise.all(
-        bodies
-          .slice(i, i + 6)
-          .map((content, j) =>
-            storeNew(bigApi, large.accessToken, { title: `Coffee corner ${i + j}`, content }),
-          ),
+      theirs.push(
+        ...(await Promise.all(
+          bodies
+            .slice(i, i + 6)
+            .map((content, j) =>
+              storeNew(bigApi, large.accessToken, { title: `Coffee corner ${i + j}`, content }),
+            ),
+        )),
       );
     }
+    expect(await chunkCount(big.handle.db, theirs[0] ?? '')).toBe(4);
   });
 
   afterAll(async () => {

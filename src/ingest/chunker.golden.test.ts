@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { markdownBlocks } from './blocks.js';
 import { chunkDocument } from './chunker.js';
 import type { DocumentType } from './document-types.js';
+import { markdownSections } from './sections.js';
 
 /**
  * Golden tests: exact chunk texts and heading paths, at the defaults (400/50) and at small limits that force
@@ -13,6 +15,15 @@ type Golden = [text: string, headingPath: string[]][];
 const lines = (...text: string[]) => text.join('\n');
 const chunk = (content: string, documentType: DocumentType, options = DEFAULTS, title = 'Doc'): Golden =>
   chunkDocument({ title, content, documentType }, options).map((c) => [c.text, c.headingPath]);
+/** The sections before small ones are merged: what each heading path is, whatever the limit. */
+const sections = (content: string): Golden => {
+  const all = content.split('\n');
+  const blocks = markdownBlocks(all);
+  return markdownSections(blocks, 'Doc').map((section) => [
+    all.slice(blocks[section.startBlock]?.start, blocks[section.endBlock - 1]?.end).join('\n'),
+    section.headingPath,
+  ]);
+};
 
 // The fixture is markdown named .txt, so that formatters leave it exactly as written.
 describe('markdown fixture (fixtures/guide.md.txt)', () => {
@@ -26,8 +37,47 @@ describe('markdown fixture (fixtures/guide.md.txt)', () => {
     '```',
   ].join('\n');
 
-  it('makes one chunk per section at the defaults, each with its heading path', () => {
-    expect(chunk(guide, 'markdown', DEFAULTS, 'Widget')).toEqual([
+  it('makes one chunk of the whole small document at the defaults, under the title', () => {
+    // Every section shares the title, and all of them together are 135 tokens.
+    expect(chunk(guide, 'markdown', DEFAULTS, 'Widget')).toEqual([[guide.trim(), ['Widget']]]);
+  });
+
+  it('merges small sections under one parent while they fit, never across parents', () => {
+    expect(chunk(guide, 'markdown', { maxTokens: 60, overlapTokens: 6 }, 'Widget')).toEqual([
+      // The whole "# Guide" subtree does not fit, so the text before it stays alone.
+      ['Widget is a small tool for keeping notes.', ['Widget']],
+      // Nor does "## Install" with its children, which stops "# Guide"'s own text from joining anything.
+      ['# Guide\n\nRead this before you start.', ['Widget', 'Guide']],
+      // "## Install"'s own text and its first child fit together, under their shared path.
+      [
+        `## Install\n\nDownload the archive and unpack it.\n\n\nThen run the installer.\n\n### Linux\n\n${linuxFence}`,
+        ['Widget', 'Guide', 'Install'],
+      ],
+      // The second child fits nowhere else: "## Usage" has another parent.
+      ['### macOS\n\nUse Homebrew: `brew install widget`.', ['Widget', 'Guide', 'Install', 'macOS']],
+      // Siblings under "# Guide".
+      [
+        lines(
+          '## Usage',
+          '',
+          '| Command | Effect |',
+          '| --- | --- |',
+          '| `widget add` | Adds a note |',
+          '| `widget list` | Lists notes |',
+          '',
+          'Settings',
+          '--------',
+          '',
+          'Edit `~/.widget.toml`.',
+        ),
+        ['Widget', 'Guide'],
+      ],
+      ['# FAQ\n\n## Is it free?\n\nYes.', ['Widget', 'FAQ', 'Is it free?']],
+    ]);
+  });
+
+  it('keeps one section per chunk at a limit too small for any two to fit together', () => {
+    expect(chunk(guide, 'markdown', { maxTokens: 40, overlapTokens: 6 }, 'Widget')).toEqual([
       ['Widget is a small tool for keeping notes.', ['Widget']],
       ['# Guide\n\nRead this before you start.', ['Widget', 'Guide']],
       [
@@ -89,37 +139,50 @@ describe('markdown fixture (fixtures/guide.md.txt)', () => {
 });
 
 describe('heading paths', () => {
+  // Each section's path, then the chunks: these sections are so small that all of them that share a parent
+  // end up in one chunk at the defaults.
   it('replaces headings at the same level and below, also across skipped levels', () => {
     const md =
       '# A\n\na\n\n### C\n\nc\n\n## B\n\nb\n\n# D ##\n\nd\n\n#hashtag is text\n\n####### seven is text';
-    expect(chunk(md, 'markdown')).toEqual([
+    expect(sections(md)).toEqual([
       ['# A\n\na', ['Doc', 'A']],
       ['### C\n\nc', ['Doc', 'A', 'C']],
       ['## B\n\nb', ['Doc', 'A', 'B']],
+      ['# D ##\n\nd\n\n#hashtag is text\n\n####### seven is text', ['Doc', 'D']],
+    ]);
+    // Two top-level headings share only the title.
+    expect(chunk(md, 'markdown')).toEqual([[md, ['Doc']]]);
+    expect(chunk(md, 'markdown', { maxTokens: 16, overlapTokens: 4 })).toEqual([
+      ['# A\n\na\n\n### C\n\nc\n\n## B\n\nb', ['Doc', 'A']],
       ['# D ##\n\nd\n\n#hashtag is text\n\n####### seven is text', ['Doc', 'D']],
     ]);
   });
 
   it('reads single-line setext headings, but not a list item above a rule', () => {
     const md = 'Title\n=====\n\nBody.\n\nSub\n---\n\nMore.\n\n- item\n---\n\nEnd.';
-    expect(chunk(md, 'markdown')).toEqual([
+    expect(sections(md)).toEqual([
       ['Title\n=====\n\nBody.', ['Doc', 'Title']],
       ['Sub\n---\n\nMore.\n\n- item\n---\n\nEnd.', ['Doc', 'Title', 'Sub']],
     ]);
+    expect(chunk(md, 'markdown')).toEqual([[md, ['Doc', 'Title']]]);
   });
 
-  it('keeps a trailing heading with nothing under it', () => {
-    expect(chunk('# Only\n\ntext\n\n## Trailing heading', 'markdown')).toEqual([
+  it('keeps a trailing heading with nothing under it, with its parent when it fits', () => {
+    const md = '# Only\n\ntext\n\n## Trailing heading';
+    expect(sections(md)).toEqual([
       ['# Only\n\ntext', ['Doc', 'Only']],
       ['## Trailing heading', ['Doc', 'Only', 'Trailing heading']],
     ]);
+    expect(chunk(md, 'markdown')).toEqual([[md, ['Doc', 'Only']]]);
   });
 
   it('does not read YAML front matter as a setext heading', () => {
-    expect(chunk('---\ntitle: Notes\ntags: [a]\n---\n\n# Real\n\nBody', 'markdown')).toEqual([
+    const md = '---\ntitle: Notes\ntags: [a]\n---\n\n# Real\n\nBody';
+    expect(sections(md)).toEqual([
       ['---\ntitle: Notes\ntags: [a]\n---', ['Doc']],
       ['# Real\n\nBody', ['Doc', 'Real']],
     ]);
+    expect(chunk(md, 'markdown')).toEqual([[md, ['Doc']]]);
   });
 });
 
@@ -144,11 +207,8 @@ describe('fenced code with # lines', () => {
   ].join('\n');
   const fence = md.split('\n').slice(4, 12).join('\n');
 
-  it('keeps the fence in its section at the defaults', () => {
-    expect(chunk(md, 'markdown')).toEqual([
-      [`# Setup\n\nInstall the tools first.\n\n${fence}`, ['Doc', 'Setup']],
-      ['## Next\n\nBuild the project.', ['Doc', 'Setup', 'Next']],
-    ]);
+  it('keeps the fence in its section at the defaults, where the child section joins it', () => {
+    expect(chunk(md, 'markdown')).toEqual([[md, ['Doc', 'Setup']]]);
   });
 
   it('moves a fence that fits in a chunk of its own to the next chunk rather than cut it', () => {

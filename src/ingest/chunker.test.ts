@@ -8,30 +8,60 @@ const chunk = (content: string, documentType: DocumentType = 'markdown', options
   chunkDocument({ title: 'Doc', content, documentType }, options);
 
 describe('markdown chunking (golden)', () => {
-  it('cuts at headings and carries the nested heading path', () => {
-    const md = [
-      '# Guide',
-      '',
-      'Intro text.',
-      '',
-      '## Install',
-      '',
-      'Run the installer.',
-      '',
-      '### Linux',
-      '',
-      'Use apt.',
-      '',
-      '## Usage',
-      '',
-      'Call it.',
-    ].join('\n');
-    expect(chunk(md).map((c) => [c.text, c.headingPath])).toEqual([
-      ['# Guide\n\nIntro text.', ['Doc', 'Guide']],
-      ['## Install\n\nRun the installer.', ['Doc', 'Guide', 'Install']],
-      ['### Linux\n\nUse apt.', ['Doc', 'Guide', 'Install', 'Linux']],
-      ['## Usage\n\nCall it.', ['Doc', 'Guide', 'Usage']],
+  const body = (words: string) => `${words} and then some more words about it.`;
+  const guide = [
+    '# Guide',
+    '',
+    body('Intro text'),
+    '',
+    '## Install',
+    '',
+    body('Run the installer'),
+    '',
+    '### Linux',
+    '',
+    body('Use apt'),
+    '',
+    '### macOS',
+    '',
+    body('Use brew'),
+    '',
+    '## Usage',
+    '',
+    body('Call it'),
+  ].join('\n');
+  const at = (maxTokens: number) =>
+    chunk(guide, 'markdown', { maxTokens, overlapTokens: 4 }).map((c) => [c.text, c.headingPath]);
+
+  it('cuts at headings and carries the nested heading path when no two sections fit together', () => {
+    expect(at(20)).toEqual([
+      [`# Guide\n\n${body('Intro text')}`, ['Doc', 'Guide']],
+      [`## Install\n\n${body('Run the installer')}`, ['Doc', 'Guide', 'Install']],
+      [`### Linux\n\n${body('Use apt')}`, ['Doc', 'Guide', 'Install', 'Linux']],
+      [`### macOS\n\n${body('Use brew')}`, ['Doc', 'Guide', 'Install', 'macOS']],
+      [`## Usage\n\n${body('Call it')}`, ['Doc', 'Guide', 'Usage']],
     ]);
+  });
+
+  it('merges small sections under one parent up to the limit, under the parent path', () => {
+    // The parent's own text joins its first child; the second child does not fit, and it never joins the
+    // next `##` section, which has another parent.
+    expect(at(30)).toEqual([
+      [`# Guide\n\n${body('Intro text')}`, ['Doc', 'Guide']],
+      [
+        `## Install\n\n${body('Run the installer')}\n\n### Linux\n\n${body('Use apt')}`,
+        ['Doc', 'Guide', 'Install'],
+      ],
+      [`### macOS\n\n${body('Use brew')}`, ['Doc', 'Guide', 'Install', 'macOS']],
+      [`## Usage\n\n${body('Call it')}`, ['Doc', 'Guide', 'Usage']],
+    ]);
+    // A child whose whole subtree fits is one unit, which joins what comes before it while it fits.
+    expect(at(60)).toEqual([
+      [guide.slice(0, guide.indexOf('\n\n## Usage')), ['Doc', 'Guide']],
+      [`## Usage\n\n${body('Call it')}`, ['Doc', 'Guide', 'Usage']],
+    ]);
+    // At the defaults the whole document is one chunk, headings and all.
+    expect(chunk(guide).map((c) => [c.text, c.headingPath])).toEqual([[guide, ['Doc', 'Guide']]]);
   });
 
   it('joins a heading without body to the next section', () => {

@@ -1,6 +1,7 @@
 import { markdownBlocks, plainBlocks } from './blocks.js';
 import type { DocumentType } from './document-types.js';
 import { countLines } from './line-counts.js';
+import { blocksFit, mergeSections } from './merge-sections.js';
 import { packBlocks } from './packer.js';
 import { markdownSections, type Section } from './sections.js';
 
@@ -10,8 +11,10 @@ import { markdownSections, type Section } from './sections.js';
  *
  * - Markdown: headings (ATX, and single-line setext) start sections, and each chunk carries the heading path
  *   of its section (`[title, H1, H2, …]`); `#` lines inside code fences and front matter are not headings.
- *   Sections are not packed together (sections.ts says why). Fences and tables are cut only when one alone
- *   is too big for a chunk, and then each piece is valid markdown on its own (packer.ts).
+ *   Small sections under one parent heading are merged while they fit in one chunk, under the parent's path
+ *   (merge-sections.ts; sections.ts says why); a section too big for a chunk is split on its own. Fences
+ *   and tables are cut only when one alone is too big for a chunk, and then each piece is valid markdown on
+ *   its own (packer.ts).
  * - Every other type: no headings at all (a `# comment` is code), one section with path `[title]`, split on
  *   blank lines, then lines, then tokens.
  * - Consecutive chunks of one section overlap by up to `overlapTokens` (packer.ts); chunks of different
@@ -60,8 +63,8 @@ export function chunkDocument(input: ChunkInput, options: ChunkOptions): Chunk[]
   const markdown = input.documentType === 'markdown';
   const blocks = markdown ? markdownBlocks(lines) : plainBlocks(lines);
   const sections: Section[] = markdown
-    ? markdownSections(blocks, input.title)
-    : [{ startBlock: 0, endBlock: blocks.length, headingPath: [input.title] }];
+    ? mergeSections(markdownSections(blocks, input.title), blocksFit(blocks, counts, maxTokens))
+    : [{ startBlock: 0, endBlock: blocks.length, headingPath: [input.title], headingBlocks: [] }];
 
   const chunks: Chunk[] = [];
   for (const section of sections) {
