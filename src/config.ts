@@ -178,8 +178,8 @@ const schema = z.object({
     .enum(['none', 'cohere', 'jina', 'tei', 'vllm'])
     .default('none')
     .describe(
-      'Cross-encoder reranker for search: none (default), cohere (v2 /rerank), jina, vllm (both the ' +
-        'Cohere/Jina shape) or tei (Hugging Face text-embeddings-inference). See Reranking in the README.',
+      'Cross-encoder reranker for search: none (default); cohere, jina or vllm (the Cohere/Jina /rerank ' +
+        'shape); tei (Hugging Face text-embeddings-inference). See Reranking in the README.',
     ),
   RERANK_API_URL: optionalString.describe(
     'Full URL of the rerank endpoint (e.g. http://tei:8080/rerank, http://vllm:8000/v1/rerank). Required ' +

@@ -138,9 +138,12 @@ export function createReranker(options: RerankerOptions, onFailure?: (error: Rer
         ),
         signal,
       });
-      const text = await response.text();
       // The status only: the body of an error answer is the provider's, not something to show callers.
-      if (!response.ok) throw new RerankError(`reranker answered HTTP ${response.status}`);
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new RerankError(`reranker answered HTTP ${response.status}`);
+      }
+      const text = await response.text();
       try {
         body = JSON.parse(text);
       } catch {
