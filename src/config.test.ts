@@ -208,3 +208,56 @@ describe('JWT secret', () => {
     expect(config.DATA_DIR).toBe(tempDir);
   });
 });
+
+describe('reranker', () => {
+  it('is off by default, with a bounded timeout and candidate count', () => {
+    expect(loadConfig({})).toMatchObject({
+      RERANK_PROVIDER: 'none',
+      RERANK_TIMEOUT_MS: 3000,
+      RERANK_TOP_N: 30,
+    });
+    expect(configError({ RERANK_TIMEOUT_MS: '0' }).message).toContain('RERANK_TIMEOUT_MS');
+    expect(configError({ RERANK_TOP_N: '1000' }).message).toContain('RERANK_TOP_N');
+    expect(configError({ RERANK_PROVIDER: 'openai' }).message).toContain('RERANK_PROVIDER');
+  });
+
+  it('refuses reranker settings while the provider is none, instead of ignoring them', () => {
+    expect(configError({ RERANK_API_URL: 'http://tei:8080/rerank' }).message).toContain(
+      'RERANK_API_URL: set, but RERANK_PROVIDER is none',
+    );
+    expect(configError({ RERANK_MODEL: 'rerank-v3.5' }).message).toContain('RERANK_MODEL');
+  });
+
+  it('requires a URL for the self-hosted providers, and an http(s) one', () => {
+    expect(configError({ RERANK_PROVIDER: 'tei' }).message).toContain('RERANK_API_URL: required');
+    expect(configError({ RERANK_PROVIDER: 'vllm', RERANK_MODEL: 'm' }).message).toContain(
+      'RERANK_API_URL: required',
+    );
+    expect(configError({ RERANK_PROVIDER: 'tei', RERANK_API_URL: 'ftp://tei/rerank' }).message).toContain(
+      'RERANK_API_URL: must start with http',
+    );
+    expect(loadConfig({ RERANK_PROVIDER: 'tei', RERANK_API_URL: 'http://tei:8080/rerank' })).toMatchObject({
+      RERANK_PROVIDER: 'tei',
+      RERANK_API_URL: 'http://tei:8080/rerank',
+    });
+    expect(
+      loadConfig({ RERANK_PROVIDER: 'vllm', RERANK_API_URL: 'http://vllm:8000/v1/rerank' }).RERANK_MODEL,
+    ).toBe(undefined);
+  });
+
+  it('requires a key at the hosted URLs and a model for cohere and jina', () => {
+    expect(configError({ RERANK_PROVIDER: 'cohere', RERANK_MODEL: 'rerank-v3.5' }).message).toContain(
+      'RERANK_API_KEY: required',
+    );
+    expect(configError({ RERANK_PROVIDER: 'jina', RERANK_API_KEY: 'k' }).message).toContain(
+      'RERANK_MODEL: required',
+    );
+    expect(
+      configError({ RERANK_PROVIDER: 'cohere', RERANK_API_URL: 'http://proxy/v2/rerank' }).message,
+    ).toContain('RERANK_MODEL: required');
+    expect(
+      loadConfig({ RERANK_PROVIDER: 'cohere', RERANK_API_KEY: 'k', RERANK_MODEL: 'rerank-v3.5' })
+        .RERANK_API_URL,
+    ).toBeUndefined();
+  });
+});

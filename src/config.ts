@@ -183,6 +183,31 @@ const schema = z.object({
         'match gets a short or empty answer. 0 returns everything ranked.',
     ),
 
+  RERANK_PROVIDER: z
+    .enum(['none', 'cohere', 'jina', 'tei', 'vllm'])
+    .default('none')
+    .describe(
+      'Cross-encoder reranker for search: none (default); cohere, jina or vllm (the Cohere/Jina /rerank ' +
+        'shape); tei (Hugging Face text-embeddings-inference). See Reranking in the README.',
+    ),
+  RERANK_API_URL: optionalString.describe(
+    'Full URL of the rerank endpoint (e.g. http://tei:8080/rerank, http://vllm:8000/v1/rerank). Required ' +
+      'for tei and vllm; default for cohere https://api.cohere.com/v2/rerank, for jina https://api.jina.ai/v1/rerank.',
+  ),
+  RERANK_API_KEY: optionalString.describe(
+    'Bearer token for RERANK_API_URL. Required for cohere and jina at their default URLs.',
+  ),
+  RERANK_MODEL: optionalString.describe(
+    'Reranker model name (e.g. rerank-v3.5, jina-reranker-v2-base-multilingual). Required for cohere and ' +
+      'jina; optional for vllm (its served model); tei serves one model and ignores it.',
+  ),
+  RERANK_TIMEOUT_MS: int(50, 60_000)
+    .default(3000)
+    .describe('Time the reranker gets per search; past it the search answers in its unreranked order.'),
+  RERANK_TOP_N: int(1, 200)
+    .default(30)
+    .describe('How many of the best-ranked chunks are sent to the reranker and reordered by it.'),
+
   CORS_ORIGINS: optionalString.describe('Comma-separated origins allowed to call the API from a browser.'),
 });
 
@@ -252,6 +277,8 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
       'Invalid configuration:\n  CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_MAX_TOKENS',
     );
   }
+  const rerankProblem = rerankConfigProblem(values);
+  if (rerankProblem) throw new ConfigError(`Invalid configuration:\n  ${rerankProblem}`);
   const databaseMode = databaseUrl ? 'server' : 'embedded';
   if (
     databaseMode === 'server' &&
@@ -266,6 +293,41 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET_KEY: must be at least 32 characters');
   }
   return { ...values, databaseMode, databaseUrl };
+}
+
+/** Providers with a public hosted endpoint, used when RERANK_API_URL is unset. */
+export const RERANK_DEFAULT_URLS: Partial<Record<z.output<typeof schema>['RERANK_PROVIDER'], string>> = {
+  cohere: 'https://api.cohere.com/v2/rerank',
+  jina: 'https://api.jina.ai/v1/rerank',
+};
+
+/**
+ * The reranker variables only make sense together; a half-configured reranker would fail on every search
+ * (and silently fall back), so it is refused at startup instead.
+ */
+function rerankConfigProblem(values: z.output<typeof schema>): string | undefined {
+  const provider = values.RERANK_PROVIDER;
+  if (provider === 'none') {
+    const stray = (['RERANK_API_URL', 'RERANK_API_KEY', 'RERANK_MODEL'] as const).find((key) => values[key]);
+    return stray
+      ? `${stray}: set, but RERANK_PROVIDER is none; set RERANK_PROVIDER (cohere, jina, tei or vllm) or unset ${stray}`
+      : undefined;
+  }
+  const url = values.RERANK_API_URL;
+  if (url !== undefined && !/^https?:\/\//.test(url)) {
+    return 'RERANK_API_URL: must start with http:// or https://';
+  }
+  if (url !== undefined && !URL.canParse(url)) return 'RERANK_API_URL: not a valid URL';
+  if (url === undefined && !RERANK_DEFAULT_URLS[provider]) {
+    return `RERANK_API_URL: required with RERANK_PROVIDER=${provider} (the full URL of its rerank endpoint)`;
+  }
+  if (url === undefined && !values.RERANK_API_KEY) {
+    return `RERANK_API_KEY: required with RERANK_PROVIDER=${provider} at its hosted URL`;
+  }
+  if ((provider === 'cohere' || provider === 'jina') && !values.RERANK_MODEL) {
+    return `RERANK_MODEL: required with RERANK_PROVIDER=${provider}`;
+  }
+  return undefined;
 }
 
 /** Markdown table of every option, for the README. */

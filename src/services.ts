@@ -4,6 +4,7 @@ import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
 import { createReindexService } from './modules/search/reindex.service.js';
+import { rerankerFromConfig } from './modules/search/rerank.js';
 import { createSearchService, defaultKeywordWeights } from './modules/search/search.service.js';
 import { createTokensService } from './modules/tokens/tokens.service.js';
 import { createUsageService } from './modules/usage/usage.service.js';
@@ -24,6 +25,9 @@ export function createServices(ctx: AppContext) {
       keywordWeights: defaultKeywordWeights(
         embeddingConfig(ctx.config).provider,
         ctx.config.HYBRID_KEYWORD_WEIGHT,
+      ),
+      reranker: rerankerFromConfig(ctx.config, (error) =>
+        ctx.log.warn({ err: error }, 'reranker failed; search answered in its fused order'),
       ),
     }),
   };

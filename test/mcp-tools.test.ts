@@ -374,6 +374,7 @@ describe('search_documents_tool', () => {
       collection_id: collectionId,
     });
     const data = ok(result);
+    expect(data.rerank).toBeNull();
     const hits = list(data.results);
     expect(hits[0]).toMatchObject({
       document_id: harbourId,

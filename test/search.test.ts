@@ -253,7 +253,7 @@ describe('filters', () => {
       heading_path: ['Quokka guide', 'Quokka habitat'],
       truncated: false,
       ranks: { keyword: 1, semantic: expect.any(Number) },
-      scores: { keyword: expect.any(Number), semantic: expect.any(Number) },
+      scores: { keyword: expect.any(Number), semantic: expect.any(Number), rerank: null },
     });
     expect(top?.score).toBeGreaterThan(0);
     for (const result of response.body.results as Result[]) {
@@ -262,6 +262,8 @@ describe('filters', () => {
     }
     expect(response.body.total_results).toBeGreaterThanOrEqual(response.body.results.length);
     expect(response.body.tokens_used).toBe(countTokens(response.body.formatted_context));
+    // No reranker is configured (RERANK_PROVIDER defaults to none): nothing reranked, nothing reported.
+    expect(response.body.rerank).toBeNull();
     expect(response.body.formatted_context).toContain('Quokka guide');
     expect(response.body.formatted_context).toContain('Rottnest island');
   });

@@ -153,9 +153,28 @@ export const searchResponseFields = {
   formatted_context: z
     .string()
     .describe('The kept chunks as one markdown text, each under its title, collection and relevance'),
+  rerank: z
+    .object({
+      applied: z.boolean().describe("True when the results are in the reranker's order"),
+      model: z.string().optional().describe('The configured reranker model'),
+      error: z
+        .string()
+        .optional()
+        .describe('Why the reranker was not applied (the results are then in the fused order)'),
+    })
+    .nullable()
+    .describe('The cross-encoder reranker (RERANK_PROVIDER); null when none is configured'),
 };
 const rankPair = z.object({ keyword: z.number().nullable(), semantic: z.number().nullable() });
 export const searchResponse = z.object({
   ...searchResponseFields,
-  results: z.array(z.object({ ...searchResultFields, ranks: rankPair, scores: rankPair })),
+  results: z.array(
+    z.object({
+      ...searchResultFields,
+      ranks: rankPair,
+      scores: rankPair.extend({
+        rerank: z.number().nullable().describe("The reranker's relevance score; null when not reranked"),
+      }),
+    }),
+  ),
 });

@@ -5,6 +5,7 @@ import { countTokens, truncateToTokens } from '../../ingest/tokenizer.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { bestMatchedTerms, type Candidate, type Fused, fuse, keywordCoverage } from './fusion.js';
 import { type QuerySignals, relevance, type Standing } from './relevance.js';
+import { idleRerankReport, type Reranker, type RerankReport, rerankRanking } from './rerank.js';
 import { type ChunkDetail, type SearchFilter, searchRepository } from './search.repository.js';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
@@ -57,7 +58,7 @@ export interface SearchResult {
   heading_path: string[];
   truncated: boolean;
   ranks: { keyword: number | null; semantic: number | null };
-  scores: { keyword: number | null; semantic: number | null };
+  scores: { keyword: number | null; semantic: number | null; rerank: number | null };
 }
 
 export interface SearchResponse {
@@ -67,6 +68,7 @@ export interface SearchResponse {
   total_results: number;
   tokens_used: number;
   formatted_context: string;
+  rerank: RerankReport | null;
 }
 
 function resultHeader(detail: ChunkDetail, score: number): string {
@@ -96,9 +98,12 @@ export function defaultKeywordWeights(provider: 'local' | 'openai', fixed?: numb
 const STRONG_MATCH_TERMS = 2;
 
 export function createSearchService(
-  ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & { keywordWeights: KeywordWeights },
+  ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & {
+    keywordWeights: KeywordWeights;
+    reranker?: Reranker;
+  },
 ) {
-  const { db, embedder, keywordWeights, config } = ctx;
+  const { db, embedder, keywordWeights, config, reranker } = ctx;
 
   async function scopeIds(principal: Principal, requested?: string[]): Promise<string[]> {
     if (requested && requested.length > 0) {
@@ -205,20 +210,25 @@ export function createSearchService(
         total_results: 0,
         tokens_used: 0,
         formatted_context: '',
+        rerank: idleRerankReport(reranker),
       };
       if (collectionIds.length === 0) return empty;
       const filter: SearchFilter = { ...input, collectionIds };
-      const ranked = (await rank(input, filter))
+      // The floor applies to the calibrated relevance first; with a reranker, its top N candidates above the
+      // floor are then fetched and reordered (rerank.ts); without, N is 0.
+      const pool = (await rank(input, filter))
         .filter((r) => r.relevance >= input.minScore)
-        .slice(0, input.maxResults);
+        .slice(0, Math.max(input.maxResults, reranker?.topN ?? 0));
       const details = new Map(
         (
           await searchRepository.details(
             db,
-            ranked.map((r) => r.id),
+            pool.map((r) => r.id),
           )
         ).map((d) => [d.id, d]),
       );
+      const reranked = await rerankRanking(reranker, input.query, pool, (id) => details.get(id)?.content);
+      const ranked = reranked.ranked.slice(0, input.maxResults);
 
       const budget = Math.min(input.maxTokens, HARD_TOKEN_CAP);
       const results: SearchResult[] = [];
@@ -247,7 +257,11 @@ export function createSearchService(
           heading_path: detail.heading_path,
           truncated: !fits,
           ranks: { keyword: hit.keyword.rank, semantic: hit.semantic.rank },
-          scores: { keyword: hit.keyword.score, semantic: hit.semantic.score },
+          scores: {
+            keyword: hit.keyword.score,
+            semantic: hit.semantic.score,
+            rerank: reranked.scores.get(hit.id) ?? null,
+          },
         });
         if (!fits) break;
       }
@@ -277,6 +291,7 @@ export function createSearchService(
         total_results: ranked.length,
         tokens_used: countTokens(formatted),
         formatted_context: formatted,
+        rerank: reranked.report,
       };
     },
   };

@@ -16,7 +16,14 @@ import {
   toSearchRequest,
   writeSearchOptions,
 } from './search/search-params';
-import type { SearchResponse } from './search/search-types';
+import type { RerankStatus, SearchResponse } from './search/search-types';
+
+/** A configured reranker either reordered the results or failed, and they are in the usual order. */
+function rerankNote(rerank: RerankStatus | null): string {
+  if (!rerank) return '';
+  if (rerank.applied) return ` · reranked${rerank.model ? ` by ${rerank.model}` : ''}`;
+  return rerank.error ? ' · reranker unavailable, usual order' : '';
+}
 
 export default function SearchPage() {
   const [params, setParams] = useSearchParams();
@@ -87,7 +94,7 @@ export default function SearchPage() {
             {search.data.total_results > results.length
               ? `; ${search.data.total_results - results.length} more did not fit the token budget`
               : ''}
-            )
+            ){rerankNote(search.data.rerank)}
           </Text>
           {results.some((r) => r.truncated) && (
             <Alert color="orange" variant="light">

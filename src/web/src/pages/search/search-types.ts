@@ -20,7 +20,15 @@ export interface SearchHit {
   heading_path: string[];
   truncated: boolean;
   ranks: RankPair;
-  scores: RankPair;
+  /** `rerank`: the reranker's score; null when it did not rerank this result. */
+  scores: RankPair & { rerank: number | null };
+}
+
+/** Whether a configured reranker reordered the results (the server has none: null). */
+export interface RerankStatus {
+  applied: boolean;
+  model?: string;
+  error?: string;
 }
 
 export interface SearchResponse {
@@ -30,6 +38,7 @@ export interface SearchResponse {
   total_results: number;
   tokens_used: number;
   formatted_context: string;
+  rerank: RerankStatus | null;
 }
 
 export interface SearchRequest {
