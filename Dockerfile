@@ -35,9 +35,10 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY migrations ./migrations
 COPY --from=build /app/dist ./dist
-# Only embedded mode (no DATABASE_URL) writes here: its PGlite database and generated JWT secret.
+# Only embedded mode (no DATABASE_URL) writes here: its PGlite database and generated JWT secret. Mount a
+# volume on it (`-v ainstruct-data:/data`); no VOLUME instruction, so that server mode (compose) leaves no
+# unused anonymous volumes behind.
 RUN mkdir -p /data && chown node:node /data
-VOLUME ["/data"]
 USER node
 EXPOSE 8000
 # Node rather than curl, which the slim image does not have. /health is liveness only; /ready also checks the
