@@ -441,7 +441,9 @@ describe('search_documents_tool', () => {
       await call(client, 'search_documents_tool', { query: 'x', min_score: 2 }),
       'VALIDATION_ERROR',
     );
-    expect(bad.errors).toEqual([{ argument: 'min_score', message: expect.stringContaining('between 0 and 1') }]);
+    expect(bad.errors).toEqual([
+      { argument: 'min_score', message: expect.stringContaining('between 0 and 1') },
+    ]);
   });
 
   it('never exceeds the requested token budget', async () => {

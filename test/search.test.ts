@@ -618,7 +618,12 @@ describe('relevance scores and the min_score floor', () => {
       min_score: Math.min(1, top + 1e-9),
     });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ results: [], total_results: 0, tokens_used: 0, formatted_context: '' });
+    expect(response.body).toMatchObject({
+      results: [],
+      total_results: 0,
+      tokens_used: 0,
+      formatted_context: '',
+    });
   });
 
   it('refuses a floor outside [0, 1] with a clear message', async () => {
