@@ -1,4 +1,5 @@
-import { firstHeading } from '../../../ingest/first-heading.js';
+import { chooseTitle } from '../../../ingest/document-title.js';
+import { frontMatterOf } from '../../../ingest/front-matter.js';
 import { type DocumentType, documentTypeFromPath } from './document-types';
 
 export interface PreparedFile {
@@ -8,18 +9,19 @@ export interface PreparedFile {
   content: string;
 }
 
-const TITLE_MAX = 500;
-
 const withoutExtension = (name: string) => {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
 };
 
-/** A title for an uploaded file: its first heading for markdown, else the file name without extension. */
+/**
+ * A title for an uploaded file, by the server's rule (chooseTitle): for markdown its front matter `title:` or
+ * first heading, else the file name without extension.
+ */
 export function titleFor(fileName: string, documentType: DocumentType, content: string): string {
-  const heading = documentType === 'markdown' ? firstHeading(content) : undefined;
-  const title = (heading ?? withoutExtension(fileName)).trim() || fileName;
-  return title.slice(0, TITLE_MAX);
+  const frontMatter = frontMatterOf(content, documentType);
+  const fallback = withoutExtension(fileName).trim() || fileName;
+  return chooseTitle({ content, documentType, frontMatter, fallback }) ?? fileName;
 }
 
 /** Reads a picked file as UTF-8 text; binary files are refused with a readable reason. */
