@@ -1,6 +1,8 @@
 import { chooseTitle } from '../../../ingest/document-title.js';
+import { type DocumentType, documentTypeFromPath } from '../../../ingest/document-types.js';
 import { frontMatterOf } from '../../../ingest/front-matter.js';
-import { type DocumentType, documentTypeFromPath } from './document-types';
+
+/* Only the server's own modules, imported as the server does, so the integration tests titling an upload run this. */
 
 export interface PreparedFile {
   file: File;
