@@ -77,7 +77,9 @@ describe('tools/list', () => {
   it('keeps the original parameter names and defaults', async () => {
     const { tools } = await client.listTools();
     const schema = (name: string) => tools.find((t) => t.name === name)?.inputSchema;
-    expect(schema('store_document_tool')?.required).toEqual(['title', 'content']);
+    // title may be left out since markdown can name itself (front matter title:, first heading).
+    expect(schema('store_document_tool')?.required).toEqual(['content']);
+    expect(schema('store_document_tool')?.properties).toHaveProperty('title');
     expect(schema('store_document_tool')?.properties).toMatchObject({
       document_type: { default: 'markdown' },
       doc_metadata: {},
@@ -148,10 +150,10 @@ describe('store_document_tool', () => {
       { argument: 'document_type', message: expect.stringContaining('markdown') },
     ]);
     const missing = expectToolError(
-      await call(client, 'store_document_tool', { content: 'y' }),
+      await call(client, 'store_document_tool', { title: 'x' }),
       'VALIDATION_ERROR',
     );
-    expect(missing.errors).toEqual([{ argument: 'title', message: 'is required' }]);
+    expect(missing.errors).toEqual([{ argument: 'content', message: 'is required' }]);
     const unknown = expectToolError(
       await call(client, 'store_document_tool', { title: 'x', content: 'y', metadata: {} }),
       'VALIDATION_ERROR',

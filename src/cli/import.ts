@@ -2,7 +2,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { Config } from '../config.js';
 import { documentTypeFromPath } from '../ingest/document-types.js';
-import { firstHeading } from '../ingest/first-heading.js';
 import { OperationError, openOperationRunner } from '../operations/runner.js';
 import { ProgressBar } from './progress.js';
 
@@ -17,12 +16,6 @@ async function* walk(dir: string): AsyncGenerator<string> {
     if (entry.isDirectory()) yield* walk(path);
     else if (entry.isFile()) yield path;
   }
-}
-
-/** A markdown file's first heading, else the file name. */
-export function titleFor(path: string, content: string): string {
-  const heading = documentTypeFromPath(path) === 'markdown' ? firstHeading(content) : undefined;
-  return (heading ?? basename(path)).slice(0, 500);
 }
 
 export interface ImportSummary {
@@ -70,7 +63,8 @@ export async function importFolder(
             const { duplicate } = await runner.run('document.store', {
               user: target.user,
               collection_id: target.collection_id,
-              title: titleFor(file.path, content),
+              // The server titles it: front matter `title:`, the first heading, else the file name.
+              fallback_title: basename(file.path),
               content,
               document_type: file.type,
               metadata: { source_path: rel },

@@ -176,13 +176,28 @@ describe('heading paths', () => {
     expect(chunk(md, 'markdown')).toEqual([[md, ['Doc', 'Only']]]);
   });
 
-  it('does not read YAML front matter as a setext heading', () => {
-    const md = '---\ntitle: Notes\ntags: [a]\n---\n\n# Real\n\nBody';
-    expect(sections(md)).toEqual([
-      ['---\ntitle: Notes\ntags: [a]\n---', ['Doc']],
+  it('leaves YAML front matter out of the chunks: it is metadata', () => {
+    expect(chunk('---\ntitle: Notes\ntags: [a]\n---\n\n# Real\n\nBody', 'markdown')).toEqual([
       ['# Real\n\nBody', ['Doc', 'Real']],
     ]);
+    expect(chunk('---\r\nproject: x\r\n...\r\nJust text.', 'markdown')).toEqual([['Just text.', ['Doc']]]);
+    expect(chunk('---\ntitle: Notes\n---\n', 'markdown')).toEqual([]);
+  });
+
+  it('keeps a block that only looks like front matter, whole and not as a setext heading', () => {
+    const md = '---\ntitle: [unclosed\n---\n\n# Real\n\nBody';
+    expect(sections(md)).toEqual([
+      ['---\ntitle: [unclosed\n---', ['Doc']],
+      ['# Real\n\nBody', ['Doc', 'Real']],
+    ]);
+    // Both fit in one chunk, so they merge under the path they share.
     expect(chunk(md, 'markdown')).toEqual([[md, ['Doc']]]);
+  });
+
+  it('has no front matter in other types: a YAML document keeps its --- lines', () => {
+    expect(chunk('---\nkey: value\n---\nother: 1', 'yaml')).toEqual([
+      ['---\nkey: value\n---\nother: 1', ['Doc']],
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { markdownBlocks, plainBlocks } from './blocks.js';
 import type { DocumentType } from './document-types.js';
+import { frontMatterOf } from './front-matter.js';
 import { countLines } from './line-counts.js';
 import { blocksFit, mergeSections } from './merge-sections.js';
 import { packBlocks } from './packer.js';
@@ -10,7 +11,9 @@ import { markdownSections, type Section } from './sections.js';
  * blank lines between blocks, and only markdown has headings:
  *
  * - Markdown: headings (ATX, and single-line setext) start sections, and each chunk carries the heading path
- *   of its section (`[title, H1, H2, …]`); `#` lines inside code fences and front matter are not headings.
+ *   of its section (`[title, H1, H2, …]`); `#` lines inside code fences are not headings. YAML front matter
+ *   (front-matter.ts) is metadata, not text, and is not chunked at all; a block that only looks like it
+ *   (invalid YAML, not a mapping) is content, and blocks.ts keeps it whole so its `---` is no setext line.
  *   Small sections under one parent heading are merged while they fit in one chunk, under the parent's path
  *   (merge-sections.ts; sections.ts says why); a section too big for a chunk is split on its own. Fences
  *   and tables are cut only when one alone is too big for a chunk, and then each piece is valid markdown on
@@ -56,11 +59,15 @@ export function chunkDocument(input: ChunkInput, options: ChunkOptions): Chunk[]
     Math.min(Math.floor(options.overlapTokens) || 0, Math.floor(maxTokens / 2)),
   );
 
-  const content = input.content.replace(/\r\n?/g, '\n').trim();
+  const markdown = input.documentType === 'markdown';
+  const frontMatter = frontMatterOf(input.content, input.documentType);
+  const content = input.content
+    .slice(frontMatter?.length ?? 0)
+    .replace(/\r\n?/g, '\n')
+    .trim();
   if (content === '') return [];
   const lines = content.split('\n');
   const counts = countLines(lines);
-  const markdown = input.documentType === 'markdown';
   const blocks = markdown ? markdownBlocks(lines) : plainBlocks(lines);
   const sections: Section[] = markdown
     ? mergeSections(markdownSections(blocks, input.title), blocksFit(blocks, counts, maxTokens))

@@ -86,7 +86,9 @@ export const operations = {
     input: z.object({
       user: login,
       collection_id: z.string().min(1).max(100),
-      title,
+      title: title.optional(),
+      /** A file's name: the title when neither `title` nor the content gives one. */
+      fallback_title: title.optional(),
       content,
       document_type: documentType,
       metadata,
@@ -97,6 +99,7 @@ export const operations = {
           principal,
           collectionId: input.collection_id,
           title: input.title,
+          fallbackTitle: input.fallback_title,
           content: input.content,
           documentType: input.document_type,
           metadata: input.metadata,

@@ -25,11 +25,17 @@ const store = defineTool({
   description:
     'Save a document to memory so it can be searched later. The content is split into chunks and embedded ' +
     'for semantic and keyword search. Goes to collection_id if given, otherwise to your "default" ' +
-    'collection (a collection access token always stores into its own collection). Storing content that ' +
-    'already exists in the collection stores nothing and returns the existing document with duplicate: ' +
-    'true.',
+    'collection (a collection access token always stores into its own collection). Markdown may start ' +
+    'with YAML front matter (---, key: value lines, ---): its keys become metadata (doc_metadata wins on ' +
+    'the same key) and it is not searched as text. Storing content that already exists in the collection ' +
+    'stores nothing and returns the existing document with duplicate: true.',
   input: z.strictObject({
-    title: title.describe('Short descriptive title, 1–500 characters; shown in search results'),
+    title: title
+      .optional()
+      .describe(
+        'Short descriptive title, 1–500 characters; shown in search results. May be left out for markdown ' +
+          'that names itself: YAML front matter `title:`, else its first heading',
+      ),
     content: content.describe(
       'The full text to remember (markdown, plain text or code), at most 5 MB by default',
     ),
@@ -141,7 +147,12 @@ const update = defineTool({
       title: title.nullish().describe('New title'),
       content: content.nullish().describe('New full content (replaces the old content entirely)'),
       document_type: documentType.nullish().describe('New document type'),
-      doc_metadata: metadata.nullish().describe(`New metadata, replacing the old entirely. ${DOC_METADATA}`),
+      doc_metadata: metadata
+        .nullish()
+        .describe(
+          "New metadata, replacing what was given before entirely; keys from the content's front matter " +
+            `stay under it. ${DOC_METADATA}`,
+        ),
       expected_updated_at: timestampArg
         .optional()
         .describe('Optional: the updated_at you last saw; refuses with DOCUMENT_CHANGED if it changed since'),

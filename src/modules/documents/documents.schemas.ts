@@ -23,11 +23,16 @@ export const metadata = z
   .describe('Free-form JSON object, filterable in search by containment');
 const id = z.string().min(1).max(100);
 
+const overFrontMatter = `${metadata.description}; merged over markdown front matter keys (these win)`;
+
 export const storeBody = z.object({
   title,
   content,
   document_type: documentType.default('markdown'),
-  metadata: metadata.nullish().transform((value) => value ?? {}),
+  metadata: metadata
+    .describe(overFrontMatter)
+    .nullish()
+    .transform((value) => value ?? {}),
   collection_id: id
     .nullish()
     .describe('Target collection; default: the caller\'s "default" collection (a CAT: its own)'),
@@ -37,7 +42,7 @@ export const updateBody = z.object({
   title: title.nullish(),
   content: content.nullish(),
   document_type: documentType.nullish(),
-  metadata: metadata.nullish(),
+  metadata: metadata.describe(`${overFrontMatter}; replaces the metadata given before`).nullish(),
   expected_updated_at: timestamp
     .optional()
     .describe('Refuse with 409 DOCUMENT_CHANGED if the document was updated after this time'),

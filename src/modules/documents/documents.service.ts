@@ -8,11 +8,14 @@ import {
 } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { AppError, conflict, notFound, tooLarge } from '../../errors.js';
+import { AppError, conflict, notFound, tooLarge, unprocessable } from '../../errors.js';
 import { chunkDocument } from '../../ingest/chunker.js';
+import { chooseTitle, frontMatterTitle } from '../../ingest/document-title.js';
 import type { DocumentType } from '../../ingest/document-types.js';
+import { type FrontMatter, frontMatterOf } from '../../ingest/front-matter.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
+import { givenMetadata, mergeMetadata } from './document-metadata.js';
 import { presentDocument, presentSummary } from './documents.presenter.js';
 import {
   type DocumentRow,
@@ -23,6 +26,16 @@ import {
   type NewChunk,
 } from './documents.repository.js';
 
+/** The stored title, or the new front matter's `title:` when the stored one was taken from the old. */
+function followedTitle(
+  title: string,
+  before: FrontMatter | undefined,
+  after: FrontMatter | undefined,
+): string {
+  const next = frontMatterTitle(after);
+  return next !== undefined && frontMatterTitle(before) === title ? next : title;
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** What gets embedded for a chunk: its heading path gives the model the context the text alone may lack. */
@@ -32,9 +45,13 @@ export function embeddingText(headingPath: string[], content: string): string {
 
 export interface StoreInput {
   principal: Principal;
-  title: string;
+  /** Optional where the content can name itself: see chooseTitle for the order. */
+  title?: string | undefined;
+  /** Used when neither `title` nor the content gives one (a file name, say). */
+  fallbackTitle?: string | undefined;
   content: string;
   documentType: DocumentType;
+  /** Overlaid on the content's front matter (see document-metadata.ts). */
   metadata: Record<string, unknown>;
   collectionId?: string | undefined;
 }
@@ -138,6 +155,21 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
     async store(input: StoreInput) {
       const { principal } = input;
       checkSize(input.content);
+      const frontMatter = frontMatterOf(input.content, input.documentType);
+      const title = chooseTitle({
+        title: input.title,
+        content: input.content,
+        documentType: input.documentType,
+        frontMatter,
+        fallback: input.fallbackTitle,
+      });
+      if (title === undefined) {
+        throw unprocessable(
+          'TITLE_REQUIRED',
+          'Give a title, or start the markdown with front matter holding title: or with a heading',
+        );
+      }
+      const metadata = mergeMetadata(frontMatter, input.metadata);
       const collection = assertCanWriteCollection(
         principal,
         await targetCollection(principal, input.collectionId),
@@ -147,11 +179,11 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
       if (existing) return { document: presentSummary(existing, collection.name), duplicate: true };
 
       const chunks = await prepareChunks(
-        input.title,
+        title,
         input.content,
         input.documentType,
         undefined,
-        `${collection.id}:${contentHash}:${input.title}:${input.documentType}`,
+        `${collection.id}:${contentHash}:${title}:${input.documentType}`,
       );
       const outcome = await db
         .transaction(async (tx) => {
@@ -162,11 +194,11 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
           if (raced) return { row: raced as DocumentRow, duplicate: true };
           const row = await documentsRepository.insert(tx, {
             collectionId: collection.id,
-            title: input.title,
+            title,
             content: input.content,
             contentHash,
             documentType: input.documentType,
-            metadata: input.metadata,
+            metadata,
             ...totals(chunks),
           });
           await documentsRepository.insertChunks(tx, row.id, collection.id, chunks);
@@ -214,18 +246,27 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
       };
     },
 
-    /** Partial update: omitted fields keep their values; only chunks whose text changed are embedded again. */
+    /**
+     * Partial update: omitted fields keep their values; only chunks whose text changed are embedded again.
+     * Front matter is read again from the new content: keys the old front matter set give way to the new
+     * front matter's (a key taken out of it leaves the metadata), while metadata given through the API,
+     * now or before, still wins. A title taken from the old front matter follows its `title:`.
+     */
     async update(input: UpdateInput) {
       const current = assertCanWriteDocument(
         input.principal,
         await documentsRepository.findById(db, input.documentId),
       );
       if (input.content !== undefined) checkSize(input.content);
+      const content = input.content ?? current.content;
+      const documentType = (input.documentType ?? current.documentType) as DocumentType;
+      const before = frontMatterOf(current.content, current.documentType as DocumentType);
+      const after = frontMatterOf(content, documentType);
       const next = {
-        title: input.title ?? current.title,
-        content: input.content ?? current.content,
-        documentType: (input.documentType ?? current.documentType) as DocumentType,
-        metadata: input.metadata ?? current.metadata,
+        title: input.title ?? followedTitle(current.title, before, after),
+        content,
+        documentType,
+        metadata: mergeMetadata(after, input.metadata ?? givenMetadata(current.metadata, before)),
       };
       const textChanged =
         next.title !== current.title ||

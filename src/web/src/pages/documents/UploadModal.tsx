@@ -144,8 +144,8 @@ export function UploadModal({
     >
       <Stack>
         <Text size="sm" c="dimmed">
-          Markdown, text and code files. The type comes from the file extension; the title from the first
-          heading (markdown) or the file name.
+          Markdown, text and code files. The type comes from the file extension; the title from the front
+          matter title or the first heading (markdown), else the file name.
         </Text>
         <CollectionSelect
           label="Into collection"
