@@ -1,29 +1,28 @@
 /**
  * Fits the relevance models (src/modules/search/relevance.ts) and chooses the default score floor.
  *
- *   npx tsx bench/calibrate.ts [--scifact-docs 800] [--fresh]
+ *   npx tsx bench/calibrate.ts [--scifact-docs 800] [--fresh all|everyday,conversation,scifact-subset]
  *
  * Gathers, per mode, the top chunks of every question of the everyday and conversation sets and of a SciFact
- * subset through the product's own search path (cached in bench/.data/calibration.json; --fresh re-gathers),
+ * subset through the product's own search path (cached per set in bench/.data/calibration-<set>.json; --fresh re-gathers the sets named),
  * fits one logistic model per mode on the TUNING halves only (each set weighted equally; a chunk is relevant when
  * its document is a judged answer), and reports on the HELD-OUT halves: calibration (predicted vs. observed, by
  * bin), and for each floor what share of no-answer questions come back empty, of answerable questions keep their
  * first correct hit, and how many irrelevant results of the first five survive.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type QuerySignals, relevanceFeatures, type Standing } from '../src/modules/search/relevance.js';
 import type { SearchMode } from '../src/modules/search/search.service.js';
 import { type Corpus, conversation, everyday, scifactSubset } from './corpora.js';
 import { openBench } from './harness.js';
 import { fitLogistic, type Row, sigmoid } from './logistic.js';
-import { tuningIds } from './split.js';
 
 const { values } = parseArgs({
-  options: { 'scifact-docs': { type: 'string', default: '800' }, fresh: { type: 'boolean', default: false } },
+  options: { 'scifact-docs': { type: 'string', default: '800' }, fresh: { type: 'string' } },
 });
-const CACHE = resolve('bench/.data/calibration.json');
+const CACHE_DIR = resolve('bench/.data');
 /** Chunks looked at per question: what max_results allows and a little more. */
 const DEPTH = 10;
 const MODES: SearchMode[] = ['keyword', 'semantic', 'hybrid'];
@@ -67,18 +66,26 @@ async function gather(corpus: Corpus, tuning: Set<string>): Promise<Gathered[]> 
   return out;
 }
 
+/** Each set's gathered chunks are cached on their own, so --fresh can re-gather one set (e.g. after a chunking change). */
 async function load(): Promise<Gathered[]> {
-  if (!values.fresh && existsSync(CACHE)) return JSON.parse(readFileSync(CACHE, 'utf8')) as Gathered[];
   const corpora = [
     everyday('all'),
     conversation('all'),
     scifactSubset('all', Number(values['scifact-docs'])),
   ];
-  const tuningOf = (c: Corpus) => new Set([...inTuning(c)]);
+  const fresh = new Set((values.fresh ?? '').split(',').filter(Boolean));
   const rows: Gathered[] = [];
-  for (const corpus of corpora) rows.push(...(await gather(corpus, tuningOf(corpus))));
-  mkdirSync(dirname(CACHE), { recursive: true });
-  writeFileSync(CACHE, JSON.stringify(rows));
+  for (const corpus of corpora) {
+    const cache = resolve(CACHE_DIR, `calibration-${corpus.name}.json`);
+    if (!fresh.has(corpus.name) && !fresh.has('all') && existsSync(cache)) {
+      rows.push(...(JSON.parse(readFileSync(cache, 'utf8')) as Gathered[]));
+      continue;
+    }
+    const gathered = await gather(corpus, inTuning(corpus));
+    mkdirSync(CACHE_DIR, { recursive: true });
+    writeFileSync(cache, JSON.stringify(gathered));
+    rows.push(...gathered);
+  }
   return rows;
 }
 
@@ -90,7 +97,7 @@ function inTuning(corpus: Corpus): Set<string> {
     'scifact-subset': () => scifactSubset('tuning', Number(values['scifact-docs'])),
   };
   const tuned = byName[corpus.name]?.();
-  if (!tuned) return tuningIds([], () => '');
+  if (!tuned) throw new Error(`no split for ${corpus.name}`);
   return new Set(tuned.questions.map((q) => q.id));
 }
 

@@ -177,7 +177,7 @@ const schema = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.1)
+    .default(0.05)
     .describe(
       'Default relevance floor (0–1): results scoring below it are not returned, so a question without a good ' +
         'match gets a short or empty answer. 0 returns everything ranked.',

@@ -59,9 +59,9 @@ export function relevanceFeatures(standing: Standing, signals: QuerySignals): nu
 
 /** [intercept, …weights of relevanceFeatures]; bench/calibrate.ts output (2026-12-03, bundled model). */
 export const RELEVANCE_MODELS: Record<SearchMode, readonly number[]> = {
-  keyword: [-3.853, 0.615, 1.637, 4.519, 0, 4.071, 0.337],
-  semantic: [-1.563, 1.39, 1.322, 3.704, -2.314, 0, 11.419],
-  hybrid: [-2.165, 1.765, 1.296, 3.893, -1.491, 1.869, 1.076],
+  keyword: [-4.701, 3.584, 2.074, 4.113, 0, 1.562, 0.354],
+  semantic: [-2.059, 6.432, 1.39, 13.708, -7.276, 0, 16.931],
+  hybrid: [-3.893, 2.202, 1.581, 6.759, -0.687, 2.598, 1.875],
 };
 
 export function relevance(
