@@ -17,12 +17,7 @@ import { serializeError } from './http/error-log.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
-import {
-  clientAuthenticator,
-  connectRedis,
-  createAuthLimiter,
-  registerRateLimits,
-} from './http/rate-limit.js';
+import { clientAuthenticator, createAuthLimiter, registerRateLimits } from './http/rate-limit.js';
 import { registerStorableInputCheck } from './http/storable-input.js';
 import { registerUsageCounting } from './http/usage.js';
 import { registerWebUi } from './http/web-ui.js';
@@ -92,12 +87,11 @@ export async function createApp(deps: {
     },
   });
   await app.register(cookie);
-  const redis = connectRedis(app, config.REDIS_URL);
-  await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, redis });
+  await registerRateLimits(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, shared: ctx.shared });
   const authLimiter = createAuthLimiter(app, config.RATE_LIMIT_AUTH_PER_MINUTE);
-  const authenticator = clientAuthenticator(app, ctx.authenticator, {
+  const authenticator = clientAuthenticator(ctx.authenticator, {
     perMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
-    redis,
+    shared: ctx.shared,
   });
   registerAuthentication(app, authenticator);
   registerUsageCounting(app, services.usage);

@@ -105,8 +105,13 @@ const schema = z.object({
         'instance has not recently seen succeed are refused with 429 before any database lookup.',
     ),
   REDIS_URL: optionalString.describe(
-    'Redis URL to share rate-limit and failed-authentication counters across instances.',
+    'Redis URL for the state instances share: rate-limit and failed-authentication counters, in-flight ' +
+      'store leases, pending last_used times. Unset: kept in each process (right for one instance).',
   ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .default('ainstruct:')
+    .describe('Prefix of every Redis key, so several deployments can share one Redis.'),
 
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024)
     .default(6 * 1024 * 1024)

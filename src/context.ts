@@ -6,6 +6,8 @@ import { LastUsedTracker } from './auth/last-used.js';
 import type { Config } from './config.js';
 import type { Database, DatabaseHandle } from './db/client.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
+import { MemorySharedState } from './shared-state/memory.js';
+import type { SharedState } from './shared-state/shared-state.js';
 
 /** What services need from the running process; built once per process and passed down explicitly. */
 export interface AppContext {
@@ -13,6 +15,11 @@ export interface AppContext {
   db: Database;
   dbKind: 'pglite' | 'postgres';
   jwt: JwtService;
+  /**
+   * What instances must agree on (rate-limit and failed-auth counters, in-flight store leases, pending
+   * last_used times): Redis with REDIS_URL, this process otherwise. See src/shared-state.
+   */
+  shared: SharedState;
   lastUsed: LastUsedTracker;
   /**
    * The database check of a credential. HTTP entry points never call it directly: they go through the
@@ -32,14 +39,17 @@ export function buildContext(deps: {
   embedder: EmbeddingProvider;
   log: FastifyBaseLogger;
   jwtSecret: string;
+  /** Default: this process's memory (one instance, CLI commands). */
+  shared?: SharedState;
 }): AppContext {
   const { config, handle, embedder, log } = deps;
+  const shared = deps.shared ?? new MemorySharedState();
   const jwt = new JwtService({
     secret: deps.jwtSecret,
     algorithm: config.JWT_ALGORITHM,
     accessTokenMinutes: config.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
   });
-  const lastUsed = new LastUsedTracker(handle.db, config.LAST_USED_FLUSH_SECONDS, (error) =>
+  const lastUsed = new LastUsedTracker(handle.db, shared, config.LAST_USED_FLUSH_SECONDS, (error) =>
     log.warn({ err: error }, 'writing last_used failed'),
   );
   const authenticator = createAuthenticator({
@@ -57,6 +67,7 @@ export function buildContext(deps: {
     db: handle.db,
     dbKind: handle.kind,
     jwt,
+    shared,
     lastUsed,
     authenticator,
     embedder,

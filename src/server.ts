@@ -11,6 +11,8 @@ import { createEmbeddingProvider } from './embeddings/registry.js';
 import { ensureEmbeddingModel } from './modules/search/embedding-model.js';
 import { operationsHandler } from './operations/owner-control.js';
 import { createServices, type Services } from './services.js';
+import { openSharedState } from './shared-state/open.js';
+import type { SharedState } from './shared-state/shared-state.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -44,17 +46,27 @@ export async function startServer(
   const handle = options.database ?? (await openConfiguredDatabase(config));
   const embedder = options.embedder ?? createEmbeddingProvider(embeddingConfig(config));
   const app = Fastify(fastifyOptions(config));
+  let shared: SharedState | undefined;
   try {
     const applied = await migrate(handle.db);
     if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
     await ensureEmbeddingModel(handle.db, embedder);
-    const ctx = buildContext({ config, handle, embedder, log: app.log, jwtSecret: resolveJwtSecret(config) });
+    shared = await openSharedState(config, app.log);
+    const ctx = buildContext({
+      config,
+      handle,
+      embedder,
+      log: app.log,
+      jwtSecret: resolveJwtSecret(config),
+      shared,
+    });
     const { lastUsed } = ctx;
     const services = createServices(ctx);
     await createApp({ ctx, services, app });
     lastUsed.start();
     app.addHook('onClose', async () => {
       await lastUsed.stop();
+      await ctx.shared.close();
       if (!options.embedder) await embedder.close();
     });
     let url = '';
@@ -84,6 +96,7 @@ export async function startServer(
     };
   } catch (error) {
     await app.close().catch(() => {});
+    await shared?.close().catch(() => {});
     if (!options.embedder) await embedder.close().catch(() => {});
     if (!options.database) await handle.close().catch(() => {});
     throw error;

@@ -128,20 +128,23 @@ describe('failed-authentication budget shared through Redis', () => {
   let two: TestServer;
   let redis: Redis;
   const ip = randomIp();
+  const prefix = `ainstruct-test:${randomBytes(6).toString('hex')}:`;
+  const key = `${prefix}c:failed-auth:${ip}`;
 
   beforeAll(async () => {
     const env = {
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: String(BUDGET),
       TRUST_PROXY: 'true',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
     };
     one = await startTestServer(env);
     two = await startTestServer(env);
     redis = new Redis('redis://127.0.0.1:6379');
-    await redis.del(`ainstruct-fa:${ip}`);
   });
   afterAll(async () => {
-    await redis?.del(`ainstruct-fa:${ip}`);
+    const keys = (await redis?.keys(`${prefix}*`)) ?? [];
+    if (keys.length > 0) await redis.del(...keys);
     await redis?.quit();
     await one?.close();
     await two?.close();
@@ -152,7 +155,7 @@ describe('failed-authentication budget shared through Redis', () => {
     const second = from(new ApiClient(two.url), ip);
     for (let i = 0; i < BUDGET / 2; i++) await first.get(PROFILE, randomSecret('pat_live_'));
     for (let i = 0; i < BUDGET / 2; i++) await second.get(PROFILE, randomSecret('pat_live_'));
-    expect(Number(await redis.get(`ainstruct-fa:${ip}`))).toBe(BUDGET);
+    expect(Number(await redis.get(key))).toBe(BUDGET);
     expectBudgetSpent(await first.get(PROFILE, randomSecret('pat_live_')));
     expect((await second.mcp(randomSecret('pat_live_'))).status).toBe(429);
   });

@@ -41,7 +41,7 @@ export function createAuthenticator(deps: {
   async function fromPat(secret: string): Promise<Principal> {
     const found = await tokensRepository.findPatByHash(db, sha256Hex(secret));
     if (!found || isExpired(found.token.expiresAt) || !found.user.isActive) throw invalid();
-    lastUsed.record('pat', found.token.id);
+    await lastUsed.record('pat', found.token.id);
     return {
       userId: found.user.id,
       username: found.user.username,
@@ -55,7 +55,7 @@ export function createAuthenticator(deps: {
   async function fromCat(secret: string): Promise<Principal> {
     const found = await tokensRepository.findCatByHash(db, sha256Hex(secret));
     if (!found || isExpired(found.token.expiresAt) || !found.owner.isActive) throw invalid();
-    lastUsed.record('cat', found.token.id);
+    await lastUsed.record('cat', found.token.id);
     return {
       userId: found.owner.id,
       username: found.owner.username,
@@ -81,7 +81,7 @@ export function createAuthenticator(deps: {
     if (typeof expiresAt === 'number' && expiresAt * 1000 <= Date.now()) throw invalid();
     const live = await oauthRepository.findLiveGrant(db, grantId);
     if (!live || live.grant.userId !== stored.payload.accountId) throw invalid();
-    lastUsed.record('oauth', grantId);
+    await lastUsed.record('oauth', grantId);
     const { grant, user } = live;
     const audience = stored.payload.aud;
     return {

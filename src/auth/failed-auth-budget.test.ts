@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, RateLimitedError, unauthorized } from '../errors.js';
+import { MemorySharedState } from '../shared-state/memory.js';
 import type { Authenticator } from './authenticate.js';
 import { clientKey, withFailedAuthBudget } from './failed-auth-budget.js';
-import { MemoryFailedAuthCounter } from './failed-auth-counter.js';
+import { sharedFailedAuthCounter } from './failed-auth-counter.js';
 import type { Principal } from './principal.js';
 
 describe('clientKey', () => {
@@ -57,7 +58,7 @@ describe('withFailedAuthBudget', () => {
   it('stops looking up unknown credentials from an address once its budget is spent', async () => {
     const { authenticator, calls } = countingAuthenticator(new Map());
     const guarded = withFailedAuthBudget(authenticator, {
-      counter: new MemoryFailedAuthCounter(60_000),
+      counter: sharedFailedAuthCounter(new MemorySharedState(), 60_000),
       perWindow: 3,
     });
     const results: string[] = [];
@@ -73,7 +74,7 @@ describe('withFailedAuthBudget', () => {
   it('does not count requests without a credential, nor successes', async () => {
     const { authenticator } = countingAuthenticator(new Map([['good', alice]]));
     const guarded = withFailedAuthBudget(authenticator, {
-      counter: new MemoryFailedAuthCounter(60_000),
+      counter: sharedFailedAuthCounter(new MemorySharedState(), 60_000),
       perWindow: 1,
     });
     for (let i = 0; i < 3; i++) {
@@ -88,7 +89,7 @@ describe('withFailedAuthBudget', () => {
     const good = new Map([['good', alice]]);
     const { authenticator, calls } = countingAuthenticator(good);
     const guarded = withFailedAuthBudget(authenticator, {
-      counter: new MemoryFailedAuthCounter(60_000),
+      counter: sharedFailedAuthCounter(new MemorySharedState(), 60_000),
       perWindow: 2,
     });
     expect(await outcome(guarded.authenticate('Bearer good', '10.0.0.1'))).toBe('ok');
@@ -107,7 +108,7 @@ describe('withFailedAuthBudget', () => {
   it('refunds attempts that failed for reasons other than the credential', async () => {
     const { authenticator, calls } = countingAuthenticator(new Map(), () => new Error('database down'));
     const guarded = withFailedAuthBudget(authenticator, {
-      counter: new MemoryFailedAuthCounter(60_000),
+      counter: sharedFailedAuthCounter(new MemorySharedState(), 60_000),
       perWindow: 1,
     });
     for (let i = 0; i < 3; i++) {
@@ -119,7 +120,7 @@ describe('withFailedAuthBudget', () => {
   it('bounds lookups under concurrency too: attempts are counted before the lookup', async () => {
     const { authenticator, calls } = countingAuthenticator(new Map());
     const guarded = withFailedAuthBudget(authenticator, {
-      counter: new MemoryFailedAuthCounter(60_000),
+      counter: sharedFailedAuthCounter(new MemorySharedState(), 60_000),
       perWindow: 5,
     });
     const results = await Promise.all(

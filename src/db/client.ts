@@ -37,6 +37,11 @@ export interface DatabaseOptions {
   command?: string;
 }
 
+/** 50 ms, 100 ms, … doubling up to 1 s between attempts to reconnect (postgres.js counts failures pool-wide). */
+export function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** Math.max(0, failures - 1), 1);
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const client = postgres(options.url, {
@@ -44,6 +49,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       connect_timeout: options.connectTimeoutSeconds ?? 30,
       idle_timeout: options.idleTimeoutSeconds ?? 300,
       onnotice: () => {},
+      // While the database is away, a query waits for its connection's next attempt before it can fail. The
+      // driver's default pause grows to 20 s, which turns an outage into hanging requests and a slow recovery;
+      // capped at one second, requests fail fast (503) and the pool is back within a second of the database.
+      backoff: reconnectDelaySeconds,
       // Migrations and the vector type need nothing special; timestamps come back as Date in UTC.
       connection: { application_name: 'ainstruct', TimeZone: 'UTC' },
     });

@@ -1,4 +1,4 @@
-import { type AppError, conflict, unprocessable } from '../errors.js';
+import { AppError, conflict, unprocessable } from '../errors.js';
 
 /** Finds a PostgreSQL error code on an error or any error in its cause chain (drivers and drizzle wrap them). */
 function pgField(error: unknown, field: 'code' | 'constraint' | 'constraint_name'): string | undefined {
@@ -44,3 +44,43 @@ export function unmappedDatabaseError(error: unknown): AppError | undefined {
   }
   return undefined;
 }
+
+/** Socket-level failures to reach the server (Node's errno codes and postgres.js's own). */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
+
+/**
+ * The database cannot be reached or is going away: connection refused, reset or timed out; the server shutting
+ * down or restarting (57P01–57P03, what `pg_terminate_backend` and a restart send); connection exceptions
+ * (class 08); too many connections (53300). A client can do nothing about these but retry shortly, so they are
+ * answered 503 with Retry-After rather than 500, and /ready says so too. postgres.js reconnects by itself on
+ * the next query, so an instance recovers without a restart once the database is back.
+ */
+export function databaseUnavailable(error: unknown): AppError | undefined {
+  const code = pgField(error, 'code');
+  if (code === undefined) return undefined;
+  if (
+    !CONNECTION_CODES.has(code) &&
+    !/^57P0[1-3]$/.test(code) &&
+    !code.startsWith('08') &&
+    code !== '53300'
+  ) {
+    return undefined;
+  }
+  return new AppError(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry in a few seconds');
+}
+
+/** Seconds a client should wait before retrying after DATABASE_UNAVAILABLE. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { unmappedDatabaseError } from '../db/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, unmappedDatabaseError } from '../db/errors.js';
 import { AppError, RateLimitedError } from '../errors.js';
 import { answerAfterDrain } from './body-limit.js';
 
@@ -76,6 +76,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       error.statusCode < 500
     ) {
       return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
+    }
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      // An outage, not a bug: one warning per request, and the client is told to come back.
+      request.log.warn({ err: error, reqId: request.id }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return reply.code(unavailable.status).send(errorBody(unavailable.code, unavailable.message));
     }
     const mapped = unmappedDatabaseError(error);
     if (mapped) {

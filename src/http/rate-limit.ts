@@ -1,60 +1,76 @@
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { type Authenticator, bearerToken } from '../auth/authenticate.js';
 import { type ClientAuthenticator, withFailedAuthBudget } from '../auth/failed-auth-budget.js';
-import {
-  type FailedAuthCounter,
-  MemoryFailedAuthCounter,
-  RedisFailedAuthCounter,
-} from '../auth/failed-auth-counter.js';
+import { sharedFailedAuthCounter } from '../auth/failed-auth-counter.js';
 import { sha256Hex } from '../auth/secrets.js';
+import type { SharedState } from '../shared-state/shared-state.js';
 import { errorBody } from './errors.js';
-
-/** One Redis connection per app for every shared counter, closed with the app; none without REDIS_URL. */
-export function connectRedis(app: FastifyInstance, url: string | undefined): Redis | undefined {
-  if (!url) return undefined;
-  const redis = new Redis(url, { connectTimeout: 2000, maxRetriesPerRequest: 1, lazyConnect: false });
-  // Each command's failure is handled where it is used; without a listener ioredis would also print every
-  // reconnect failure to stderr.
-  redis.on('error', (error) => app.log.debug({ err: error }, 'redis connection error'));
-  app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
-  return redis;
-}
 
 /**
  * The authenticator of every HTTP entry point (REST, /mcp, /v1/embeddings): the database check behind the
- * per-IP failed-authentication budget, counted in Redis when there is one, else in this process.
+ * per-IP failed-authentication budget, counted in the shared state (Redis when there is one, else this process).
  */
 export function clientAuthenticator(
-  app: FastifyInstance,
   inner: Authenticator,
-  options: { perMinute: number; redis?: Redis | undefined },
+  options: { perMinute: number; shared: SharedState },
 ): ClientAuthenticator {
-  const counter: FailedAuthCounter = options.redis
-    ? new RedisFailedAuthCounter(options.redis, 60_000, 'ainstruct-fa:', (error) =>
-        app.log.warn({ err: error }, 'failed-auth counter: Redis unavailable, counting in this process'),
-      )
-    : new MemoryFailedAuthCounter(60_000);
+  const counter = sharedFailedAuthCounter(options.shared, 60_000);
   return withFailedAuthBudget(inner, { counter, perWindow: options.perMinute });
 }
 
 /**
+ * @fastify/rate-limit's counters kept in the shared state instead of the plugin's own Local or Redis store, so
+ * every limit (global, per route, the auth limiter) counts where the failed-auth budget counts and behaves
+ * the same when Redis is down: per instance, never unlimited. Each route with its own limit gets its own
+ * namespace, as the plugin's stores do.
+ */
+export function sharedRateLimitStore(shared: SharedState): FastifyRateLimitStoreCtor {
+  class SharedRateLimitStore implements FastifyRateLimitStore {
+    private readonly namespace: string;
+
+    /** The plugin constructs the root store with its options; children get their namespace. */
+    constructor(namespace: unknown) {
+      this.namespace = typeof namespace === 'string' ? namespace : 'rate:';
+    }
+
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
+      shared.hit(this.namespace + key, timeWindow).then(
+        ({ count, resetInMs }) => callback(null, { current: count, ttl: resetInMs }),
+        (error: Error) => callback(error),
+      );
+    }
+
+    /** Typed as taking route options, but the plugin passes its merged limit options with `routeInfo`. */
+    child(options: object): FastifyRateLimitStore {
+      const route = (options as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo ?? {};
+      const method = Array.isArray(route.method) ? route.method.join(',') : String(route.method ?? '');
+      return new SharedRateLimitStore(`${this.namespace}${method}${String(route.url ?? '')}-`);
+    }
+  }
+  return SharedRateLimitStore as unknown as FastifyRateLimitStoreCtor;
+}
+
+/**
  * A default limit per credential (a hash of the Authorization header) or, without one, per client IP; routes
- * with their own `config.rateLimit` (login, register, refresh, promote) override it. With REDIS_URL the counters
- * live in Redis and hold across every instance.
+ * with their own `config.rateLimit` (login, register, refresh, promote) override it. The counters live in the
+ * shared state: with REDIS_URL they hold across every instance.
  */
 export async function registerRateLimits(
   app: FastifyInstance,
-  options: { perMinute: number; redis?: Redis | undefined },
+  options: { perMinute: number; shared: SharedState },
 ): Promise<void> {
-  const { redis } = options;
   await app.register(rateLimit, {
     global: true,
     max: options.perMinute,
     timeWindow: 60_000,
-    ...(redis ? { redis, nameSpace: 'ainstruct-rl:' } : {}),
-    // Counting must never take the service down: if Redis is unreachable, requests pass.
+    store: sharedRateLimitStore(options.shared),
+    // The shared state already falls back to this process when Redis fails; should counting fail anyway,
+    // the request passes rather than the service going down.
     skipOnError: true,
     // Keyed on the token itself (as the authenticator reads it), so spelling the header differently does not
     // buy a fresh budget; anything that is not a bearer token counts against the client's IP.

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { requireUserCredential, requireWriteScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
-import { unmappedDatabaseError } from '../db/errors.js';
+import { databaseUnavailable, unmappedDatabaseError } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
@@ -99,6 +99,11 @@ function advertise(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> 
 
 function failure(error: unknown, tool: string, env: ToolEnv) {
   if (error instanceof AppError) return errorResult(error.code, error.message);
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    env.log.warn({ err: error, tool, reqId: env.requestId }, 'database unavailable');
+    return errorResult(unavailable.code, unavailable.message);
+  }
   const mapped = unmappedDatabaseError(error);
   if (mapped) {
     // The client error it is, but logged: some repository should have mapped it.

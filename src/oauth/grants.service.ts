@@ -8,7 +8,7 @@ import type { GrantResponse } from './oauth.schemas.js';
 /** The person's connected OAuth clients: listing and disconnecting. */
 export function createGrantsService(ctx: Pick<AppContext, 'db' | 'lastUsed'>) {
   const { db, lastUsed } = ctx;
-  const present = (row: OAuthGrantListed): GrantResponse => ({
+  const present = (row: OAuthGrantListed, lastUsedAt: Date | null | undefined): GrantResponse => ({
     id: row.id,
     client_id: row.clientId,
     client_name: row.clientName ?? row.clientHost,
@@ -17,14 +17,15 @@ export function createGrantsService(ctx: Pick<AppContext, 'db' | 'lastUsed'>) {
     collection_id: row.collectionId,
     collection_name: row.collectionName,
     created_at: row.createdAt.toISOString(),
-    last_used_at: lastUsed.merge('oauth', row.id, row.lastUsed)?.toISOString() ?? null,
+    last_used_at: lastUsedAt?.toISOString() ?? null,
   });
 
   return {
     async list(principal: Principal, page: { limit: number; offset: number }) {
       assertCanActAsUser(principal, { write: false });
       const { rows, total } = await oauthRepository.listGrants(db, principal.userId, page);
-      return { grants: rows.map(present), total };
+      const times = await lastUsed.merge('oauth', rows);
+      return { grants: rows.map((row) => present(row, times.get(row.id))), total };
     },
 
     /** Disconnects the client: the grant row and every token and code issued under it. */

@@ -13,6 +13,7 @@ import { chunkDocument } from '../../ingest/chunker.js';
 import { chooseTitle, frontMatterTitle } from '../../ingest/document-title.js';
 import type { DocumentType } from '../../ingest/document-types.js';
 import { type FrontMatter, frontMatterOf } from '../../ingest/front-matter.js';
+import type { Lease } from '../../shared-state/shared-state.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
 import { givenMetadata, mergeMetadata } from './document-metadata.js';
@@ -37,6 +38,15 @@ function followedTitle(
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long a store may hold the lease on its content before others stop waiting for it and embed themselves:
+ * well past the embedding time of the largest document (MAX_DOCUMENT_BYTES) on the bundled model.
+ */
+const STORE_LEASE_MS = 180_000;
+/** How often a store waiting on another's lease looks whether the document has arrived. */
+const STORE_POLL_MS = 50;
 
 /** What gets embedded for a chunk: its heading path gives the model the context the text alone may lack. */
 export function embeddingText(headingPath: string[], content: string): string {
@@ -67,10 +77,8 @@ export interface UpdateInput {
   expectedUpdatedAt?: string | undefined;
 }
 
-export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | 'embedder'>) {
-  const { db, config, embedder } = ctx;
-  /** Identical concurrent stores share one embedding job instead of each paying for it. */
-  const inFlight = new Map<string, Promise<Float32Array[]>>();
+export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | 'embedder' | 'shared'>) {
+  const { db, config, embedder, shared } = ctx;
 
   function checkSize(content: string) {
     const bytes = Buffer.byteLength(content, 'utf8');
@@ -98,7 +106,6 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
     content: string,
     documentType: DocumentType,
     reuse: (hashes: string[]) => Promise<Map<string, number[]>> = async () => new Map(),
-    flightKey?: string,
   ): Promise<NewChunk[]> {
     const pieces = chunk(title, content, documentType).map((piece) => {
       const text = embeddingText(piece.headingPath, piece.text);
@@ -106,15 +113,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
     });
     const known = await reuse(pieces.map((p) => p.hash));
     const missing = [...new Set(pieces.filter((p) => !known.has(p.hash)).map((p) => p.text))];
-    let vectors: Float32Array[] = [];
-    if (missing.length > 0) {
-      const job = (flightKey && inFlight.get(flightKey)) || embedder.embed(missing, 'document');
-      if (flightKey && !inFlight.has(flightKey)) {
-        inFlight.set(flightKey, job);
-        void job.finally(() => inFlight.delete(flightKey)).catch(() => {});
-      }
-      vectors = await job;
-    }
+    const vectors = missing.length > 0 ? await embedder.embed(missing, 'document') : [];
     const fresh = new Map(missing.map((text, i) => [sha256(text), vectors[i]]));
     return pieces.map(({ piece, hash }) => {
       const embedding = known.get(hash) ?? fresh.get(hash);
@@ -150,6 +149,65 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
 
   const collectionGone = () => notFound('COLLECTION_NOT_FOUND', 'Collection not found');
 
+  /**
+   * Identical concurrent stores, on this instance or any other sharing the state, pay for one embedding: the
+   * first takes a lease on the content, the others wait for its document and answer it as a duplicate. The
+   * lease only saves work; one document per content is the database's guarantee (unique index, collection
+   * lock), so a lost or expired lease (Redis restarted, a slow holder) costs a second embedding, never a copy.
+   * If the holder fails, its lease goes and a waiter takes over.
+   */
+  async function claimContent(
+    collectionId: string,
+    contentHash: string,
+  ): Promise<{ lease: Lease | undefined } | { existing: DocumentRow }> {
+    const key = `store:${collectionId}:${contentHash}`;
+    const giveUpAt = Date.now() + STORE_LEASE_MS;
+    while (Date.now() < giveUpAt) {
+      const lease = await shared.tryLease(key, STORE_LEASE_MS);
+      if (lease) return { lease };
+      while ((await shared.isLeased(key)) && Date.now() < giveUpAt) await sleep(STORE_POLL_MS);
+      const existing = await documentsRepository.findByHash(db, collectionId, contentHash);
+      if (existing) return { existing: existing as DocumentRow };
+    }
+    return { lease: undefined };
+  }
+
+  /** The store itself, once this caller holds the content's lease (or gave up waiting for it). */
+  async function insertNew(
+    input: StoreInput & { title: string },
+    collection: { id: string; name: string },
+    contentHash: string,
+  ) {
+    const chunks = await prepareChunks(input.title, input.content, input.documentType);
+    const outcome = await db
+      .transaction(async (tx) => {
+        await documentsRepository.lockCollections(tx, [collection.id]);
+        // Deleted meanwhile: not found. Held from here on, so the delete waits for this store.
+        if (!(await collectionsRepository.lockAgainstDelete(tx, collection.id))) throw collectionGone();
+        const raced = await documentsRepository.findByHash(tx, collection.id, contentHash);
+        if (raced) return { row: raced as DocumentRow, duplicate: true };
+        const row = await documentsRepository.insert(tx, {
+          collectionId: collection.id,
+          title: input.title,
+          content: input.content,
+          contentHash,
+          documentType: input.documentType,
+          metadata: input.metadata,
+          ...totals(chunks),
+        });
+        await documentsRepository.insertChunks(tx, row.id, collection.id, chunks);
+        return { row, duplicate: false };
+      })
+      .catch(async (error: unknown) => {
+        // Another writer inserted the same content between our check and insert.
+        if (!(error instanceof AppError && error.code === 'DUPLICATE_CONTENT')) throw error;
+        const row = await documentsRepository.findByHash(db, collection.id, contentHash);
+        if (!row) throw error;
+        return { row: row as DocumentRow, duplicate: true };
+      });
+    return { document: presentSummary(outcome.row, collection.name), duplicate: outcome.duplicate };
+  }
+
   return {
     /** Stores a document with its chunks and vectors in one transaction; identical content is not stored twice. */
     async store(input: StoreInput) {
@@ -178,40 +236,14 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
       const existing = await documentsRepository.findByHash(db, collection.id, contentHash);
       if (existing) return { document: presentSummary(existing, collection.name), duplicate: true };
 
-      const chunks = await prepareChunks(
-        title,
-        input.content,
-        input.documentType,
-        undefined,
-        `${collection.id}:${contentHash}:${title}:${input.documentType}`,
-      );
-      const outcome = await db
-        .transaction(async (tx) => {
-          await documentsRepository.lockCollections(tx, [collection.id]);
-          // Deleted meanwhile: not found. Held from here on, so the delete waits for this store.
-          if (!(await collectionsRepository.lockAgainstDelete(tx, collection.id))) throw collectionGone();
-          const raced = await documentsRepository.findByHash(tx, collection.id, contentHash);
-          if (raced) return { row: raced as DocumentRow, duplicate: true };
-          const row = await documentsRepository.insert(tx, {
-            collectionId: collection.id,
-            title,
-            content: input.content,
-            contentHash,
-            documentType: input.documentType,
-            metadata,
-            ...totals(chunks),
-          });
-          await documentsRepository.insertChunks(tx, row.id, collection.id, chunks);
-          return { row, duplicate: false };
-        })
-        .catch(async (error: unknown) => {
-          // Another writer inserted the same content between our check and insert.
-          if (!(error instanceof AppError && error.code === 'DUPLICATE_CONTENT')) throw error;
-          const row = await documentsRepository.findByHash(db, collection.id, contentHash);
-          if (!row) throw error;
-          return { row: row as DocumentRow, duplicate: true };
-        });
-      return { document: presentSummary(outcome.row, collection.name), duplicate: outcome.duplicate };
+      const claim = await claimContent(collection.id, contentHash);
+      if ('existing' in claim)
+        return { document: presentSummary(claim.existing, collection.name), duplicate: true };
+      try {
+        return await insertNew({ ...input, title, metadata }, collection, contentHash);
+      } finally {
+        await claim.lease?.release();
+      }
     },
 
     async get(input: { principal: Principal; documentId: string }) {

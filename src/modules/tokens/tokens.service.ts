@@ -39,18 +39,22 @@ const catNotFound = () => notFound('CAT_NOT_FOUND', 'Collection access token not
 export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'lastUsed'>) {
   const { db, config, lastUsed } = ctx;
 
-  const presentPat = (row: PatRow): PatView => ({
+  const presentPat = (row: PatRow, lastUsedAt: Date | null | undefined = row.lastUsed): PatView => ({
     pat_id: row.id,
     label: row.label,
     user_id: row.userId,
     scopes: row.scopes,
     created_at: row.createdAt.toISOString(),
     expires_at: iso(row.expiresAt),
-    last_used: iso(lastUsed.merge('pat', row.id, row.lastUsed)),
+    last_used: iso(lastUsedAt ?? null),
     is_active: isActive(row.expiresAt),
   });
 
-  const presentCat = (row: CatRow, collectionName: string): CatView => ({
+  const presentCat = (
+    row: CatRow,
+    collectionName: string,
+    lastUsedAt: Date | null | undefined = row.lastUsed,
+  ): CatView => ({
     cat_id: row.id,
     label: row.label,
     collection_id: row.collectionId,
@@ -58,7 +62,7 @@ export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'las
     permission: row.permission,
     created_at: row.createdAt.toISOString(),
     expires_at: iso(row.expiresAt),
-    last_used: iso(lastUsed.merge('cat', row.id, row.lastUsed)),
+    last_used: iso(lastUsedAt ?? null),
     is_active: isActive(row.expiresAt),
   });
 
@@ -84,7 +88,8 @@ export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'las
     async listPats(input: { principal: Principal }): Promise<{ tokens: PatView[] }> {
       assertCanActAsUser(input.principal, { write: false });
       const rows = await tokensRepository.listPats(db, input.principal.userId);
-      return { tokens: rows.map(presentPat) };
+      const times = await lastUsed.merge('pat', rows);
+      return { tokens: rows.map((row) => presentPat(row, times.get(row.id))) };
     },
 
     /** New secret for the same token id; the old secret stops working at once. */
@@ -104,7 +109,8 @@ export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'las
         ...(input.label === undefined ? {} : { label: input.label }),
       });
       if (!row) throw patNotFound();
-      return { ...presentPat(row), token };
+      const times = await lastUsed.merge('pat', [row]);
+      return { ...presentPat(row, times.get(row.id)), token };
     },
 
     async revokePat(input: { principal: Principal; patId: string }): Promise<{ message: string }> {
@@ -153,7 +159,8 @@ export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'las
         );
       }
       const rows = await tokensRepository.listCats(db, input.principal.userId, input.collectionId);
-      return { tokens: rows.map((row) => presentCat(row, row.collectionName)) };
+      const times = await lastUsed.merge('cat', rows);
+      return { tokens: rows.map((row) => presentCat(row, row.collectionName, times.get(row.id))) };
     },
 
     async rotateCat(input: {
@@ -172,7 +179,8 @@ export function createTokensService(ctx: Pick<AppContext, 'db' | 'config' | 'las
         ...(input.label === undefined ? {} : { label: input.label }),
       });
       if (!row) throw catNotFound();
-      return { ...presentCat(row, existing.collectionName), token };
+      const times = await lastUsed.merge('cat', [row]);
+      return { ...presentCat(row, existing.collectionName, times.get(row.id)), token };
     },
 
     async revokeCat(input: { principal: Principal; catId: string }): Promise<{ message: string }> {
