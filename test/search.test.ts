@@ -104,6 +104,8 @@ describe('keyword and semantic legs', () => {
           mode,
           collection_ids: [kb],
           max_results: 10,
+          // The ranking is what is compared here; the floor is tested on its own below.
+          min_score: 0,
         });
         const keys = [...new Set(ids.map((id) => keyOf.get(id)))];
         const position = keys.indexOf(key);
