@@ -112,9 +112,28 @@ describe('REST store', () => {
     expect(await chunkTexts(id)).toEqual([BODY.trim()]);
   });
 
-  it('still requires a title on REST (front matter names uploads and imports, which send one)', async () => {
-    const response = await api.post('/api/v1/documents', { content: FRONT + BODY }, alice.accessToken);
-    expect(response.status).toBe(422);
+  it('titles a document sent without a title by its front matter, else its first heading, else refuses', async () => {
+    const fromFront = await api.post(
+      '/api/v1/documents',
+      { content: `${FRONT}${BODY}\nMore.` },
+      alice.accessToken,
+    );
+    expect(fromFront.status, JSON.stringify(fromFront.body)).toBe(201);
+    expect(fromFront.body.title).toBe('Greenhouse notes');
+    const fromHeading = await api.post(
+      '/api/v1/documents',
+      { content: `${BODY}\nAgain.` },
+      alice.accessToken,
+    );
+    expect(fromHeading.status, JSON.stringify(fromHeading.body)).toBe(201);
+    expect(fromHeading.body.title).toBe('Watering');
+    const none = await api.post(
+      '/api/v1/documents',
+      { content: 'Just a line of text.', document_type: 'text' },
+      alice.accessToken,
+    );
+    expect(none.status).toBe(422);
+    expect(JSON.stringify(none.body)).toContain('TITLE_REQUIRED');
   });
 
   it('leaves front matter that is not a YAML mapping in the content, and takes nothing from it', async () => {

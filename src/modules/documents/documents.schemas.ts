@@ -26,7 +26,11 @@ const id = z.string().min(1).max(100);
 const overFrontMatter = `${metadata.description}; merged over markdown front matter keys (these win)`;
 
 export const storeBody = z.object({
-  title,
+  title: title
+    .optional()
+    .describe(
+      'Default: the front matter title:, else the first markdown heading (422 TITLE_REQUIRED if none)',
+    ),
   content,
   document_type: documentType.default('markdown'),
   metadata: metadata
