@@ -9,12 +9,12 @@ import { queryRows } from '../src/db/client.js';
 import type { SearchResult } from '../src/modules/search/search.service.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { prepareFile } from '../src/web/src/lib/files.js';
-import { collect, spawnCli } from './helpers/cli.js';
+import { runCliWith } from './helpers/cli.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { createCollection, search, store, storeNew } from './helpers/documents.js';
 import { call, connectMcp, expectToolError, ok } from './helpers/mcp.js';
-import { TEST_JWT_SECRET, testEnv } from './helpers/server.js';
+import { testEnv } from './helpers/server.js';
 
 /**
  * YAML front matter of markdown, through every way in (REST, the web upload's own titling, MCP, the CLI
@@ -348,17 +348,7 @@ describe('MCP store', () => {
 });
 
 describe('ainstruct import', { timeout: 240_000 }, () => {
-  function runCli(args: string[]) {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'silent',
-      EMBEDDING_WORKERS: '1',
-      JWT_SECRET_KEY: TEST_JWT_SECRET,
-      ...dbEnv,
-    };
-    return collect(spawnCli(args, env));
-  }
+  const runCli = (args: string[]) => runCliWith(dbEnv, args);
 
   it('titles files by front matter, heading, then file name, and merges front matter into metadata', async () => {
     const folder = tempDir('ainstruct-frontmatter-src-');

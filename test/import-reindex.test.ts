@@ -7,11 +7,11 @@ import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
 import { LOCAL_DIMENSIONS, LOCAL_MODEL_ID } from '../src/embeddings/registry.js';
 import { type RunningServer, startServer } from '../src/server.js';
-import { type CliResult, collect, spawnCli } from './helpers/cli.js';
+import { type CliResult, runCliWith } from './helpers/cli.js';
 import { ApiClient } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { searchIds } from './helpers/documents.js';
-import { TEST_JWT_SECRET, testEnv } from './helpers/server.js';
+import { testEnv } from './helpers/server.js';
 
 const PASSWORD = 'import password 123';
 
@@ -27,15 +27,7 @@ function tempDir(prefix: string): string {
 
 /** The real CLI in a fresh Node process, with only the environment it needs. */
 function runCli(args: string[], stdin = ''): Promise<CliResult> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    LOG_LEVEL: 'silent',
-    EMBEDDING_WORKERS: '1',
-    JWT_SECRET_KEY: TEST_JWT_SECRET,
-    ...dbEnv,
-  };
-  return collect(spawnCli(args, env), stdin);
+  return runCliWith(dbEnv, args, stdin);
 }
 
 /** An in-process server on the CLI's database (PGlite allows one process at a time: close it before the CLI). */

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_JWT_SECRET } from './server.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI_TIMEOUT_MS = 150_000;
@@ -13,6 +14,22 @@ export interface CliResult {
 /** The real CLI from the TypeScript sources, in a fresh Node process with exactly the given environment. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env });
+}
+
+/**
+ * The real CLI in a fresh Node process with only the environment it needs: the path, a home, quiet logs, one
+ * embedding worker, the test JWT secret, and the database to use (`DATABASE_URL` or `DATA_DIR`).
+ */
+export function runCliWith(dbEnv: Record<string, string>, args: string[], stdin = ''): Promise<CliResult> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    LOG_LEVEL: 'silent',
+    EMBEDDING_WORKERS: '1',
+    JWT_SECRET_KEY: TEST_JWT_SECRET,
+    ...dbEnv,
+  };
+  return collect(spawnCli(args, env), stdin);
 }
 
 /** Runs a child to completion, feeding it `stdin`, collecting its output; killed if it hangs. */
