@@ -203,6 +203,7 @@ describe('the journey of two users', () => {
     const hit = page.getByRole('article', { name: `1. ${TITLE}` });
     await visible(hit, 60_000);
     await expectText(hit, /Keyword #1/);
+    await expectText(hit, /relevance (0\.\d\d|1\.00)/);
     await expectText(hit, /quasarflux/);
     await expectText(
       page.getByRole('status').filter({ hasText: 'result' }),
@@ -429,7 +430,7 @@ describe('the journey of two users', () => {
     const answered = page
       .getByRole('status')
       .filter({ hasText: /results? for/ })
-      .or(page.getByRole('heading', { name: 'No results' }));
+      .or(page.getByRole('heading', { name: 'No good match' }));
     await visible(answered, 60_000);
     expect(await page.getByText(/Photovoltaic maintenance|quasarflux fault/).count()).toBe(0);
 
