@@ -139,11 +139,15 @@ for (const mode of MODES) {
     all.filter((g) => g.tuning),
     mode,
   );
-  // A rising feature fitted with a negative weight is dropped and the model refitted without it.
+  // A rising feature fitted with a negative weight is dropped and the model refitted without it. So is the best
+  // cosine when it outweighs the result's own cosine: the best result's relevance would then fall as its cosine
+  // rises, which a lone result (a new user's first document) shows at once.
   const dropped = new Set<number>();
   let beta = fitLogistic(rows);
   for (;;) {
-    const negative = RISING.find((i) => !dropped.has(i) && (beta[i + 1] ?? 0) < 0);
+    const negative =
+      RISING.find((i) => !dropped.has(i) && (beta[i + 1] ?? 0) < 0) ??
+      (!dropped.has(3) && (beta[1] ?? 0) + (beta[4] ?? 0) < 0 ? 3 : undefined);
     if (negative === undefined) break;
     dropped.add(negative);
     beta = fitLogistic(rows.map((r) => ({ ...r, x: r.x.map((x, i) => (dropped.has(i) ? 0 : x)) })));

@@ -42,6 +42,22 @@ describe('relevance', () => {
     );
   });
 
+  it("never lowers the best result's relevance as its own score (and the best cosine, which it is) rises", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...MODES), unit, unit, unit, (mode, a, b, coverage) => {
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        // A lone result: it is the best and has no second to lead.
+        const lone = (own: number) =>
+          relevance(
+            mode,
+            { own, place: 0, best: own, second: own },
+            { bestCosine: mode === 'keyword' ? 0 : own, coverage },
+          );
+        expect(lone(high)).toBeGreaterThanOrEqual(lone(low) - 1e-12);
+      }),
+    );
+  });
+
   it('trusts a keyword match that covers the whole query more than one that covers a word of it', () => {
     const standing = { own: 0.5, place: 0, best: 0.5, second: 0.2 };
     expect(relevance('keyword', standing, { bestCosine: 0, coverage: 1 })).toBeGreaterThan(

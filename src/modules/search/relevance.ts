@@ -60,7 +60,7 @@ export function relevanceFeatures(standing: Standing, signals: QuerySignals): nu
 /** [intercept, …weights of relevanceFeatures]; bench/calibrate.ts output (2026-12-03, bundled model). */
 export const RELEVANCE_MODELS: Record<SearchMode, readonly number[]> = {
   keyword: [-4.701, 3.584, 2.074, 4.113, 0, 1.562, 0.354],
-  semantic: [-2.059, 6.432, 1.39, 13.708, -7.276, 0, 16.931],
+  semantic: [-2.627, 0, 1.49, 19.378, 0, 0, 17.03],
   hybrid: [-3.893, 2.202, 1.581, 6.759, -0.687, 2.598, 1.875],
 };
 

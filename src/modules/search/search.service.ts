@@ -173,7 +173,9 @@ export function createSearchService(
             ? (f.share ?? 0)
             : (f.semantic.score ?? 0);
     const best = own(ordered[0]);
-    const second = own(ordered[1]);
+    // A lone candidate does not "stand out" from a field it does not have: with no second, the gap is 0 (the
+    // models were fitted on lists of ten or more, where a large gap is real evidence).
+    const second = ordered.length > 1 ? own(ordered[1]) : best;
     return ordered.map((f, place) => {
       const standing: Standing = { own: own(f), place, best, second };
       return { ...f, standing, signals, relevance: relevance(input.mode, standing, signals) };
