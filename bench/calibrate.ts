@@ -13,11 +13,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type QuerySignals, relevanceFeatures, type Standing } from '../src/modules/search/relevance.js';
+import {
+  logistic,
+  type QuerySignals,
+  relevanceFeatures,
+  type Standing,
+} from '../src/modules/search/relevance.js';
 import type { SearchMode } from '../src/modules/search/search.service.js';
 import { type Corpus, conversation, everyday, scifactSubset } from './corpora.js';
 import { openBench } from './harness.js';
-import { fitLogistic, type Row, sigmoid } from './logistic.js';
+import { fitLogistic, type Row } from './logistic.js';
 
 const { values } = parseArgs({
   options: { 'scifact-docs': { type: 'string', default: '800' }, fresh: { type: 'string' } },
@@ -129,8 +134,7 @@ function rowsOf(items: Gathered[], mode: SearchMode): Row[] {
 }
 
 const f3 = (n: number) => n.toFixed(3);
-const predict = (beta: number[], x: number[]) =>
-  sigmoid(x.reduce((sum, xi, i) => sum + xi * (beta[i + 1] ?? 0), beta[0] ?? 0));
+const predict = logistic;
 
 const all = await load();
 const models: Record<string, number[]> = {};

@@ -3,14 +3,12 @@
  * fitting the relevance models of src/modules/search/relevance.ts. A handful of features and a few thousand rows:
  * small enough that a dependency would be more code to audit than these lines.
  */
+import { logistic } from '../src/modules/search/relevance.js';
+
 export interface Row {
   x: number[];
   y: 0 | 1;
   weight: number;
-}
-
-export function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
 }
 
 /** Returns [intercept, ...weights]. */
@@ -22,7 +20,7 @@ export function fitLogistic(rows: Row[], l2 = 1e-3, iterations = 50): number[] {
     const hess = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     for (const row of rows) {
       const x = [1, ...row.x];
-      const p = sigmoid(x.reduce((sum, xi, i) => sum + xi * (beta[i] ?? 0), 0));
+      const p = logistic(beta, row.x);
       for (let i = 0; i < d; i++) {
         grad[i] = (grad[i] ?? 0) + row.weight * ((p - row.y) * (x[i] ?? 0));
         const hi = hess[i] as number[];

@@ -70,10 +70,11 @@ export function relevance(
   signals: QuerySignals,
   models: Record<SearchMode, readonly number[]> = RELEVANCE_MODELS,
 ): number {
-  const beta = models[mode];
-  const z = relevanceFeatures(standing, signals).reduce(
-    (sum, x, i) => sum + x * (beta[i + 1] ?? 0),
-    beta[0] ?? 0,
-  );
+  return logistic(models[mode], relevanceFeatures(standing, signals));
+}
+
+/** σ(β₀ + Σ βᵢ·xᵢ): a fitted model ([intercept, …weights]) applied to its features. */
+export function logistic(beta: readonly number[], x: readonly number[]): number {
+  const z = x.reduce((sum, xi, i) => sum + xi * (beta[i + 1] ?? 0), beta[0] ?? 0);
   return 1 / (1 + Math.exp(-z));
 }
