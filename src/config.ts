@@ -113,6 +113,29 @@ const schema = z.object({
     .default('ainstruct:')
     .describe('Prefix of every Redis key, so several deployments can share one Redis.'),
 
+  VECTOR_STORE: z
+    .enum(['pgvector', 'qdrant'])
+    .default('pgvector')
+    .describe(
+      'Where nearest-neighbour search runs: pgvector (in PostgreSQL, one transaction per write) or qdrant ' +
+        '(QDRANT_URL; vectors also kept in PostgreSQL, the source of truth, and applied to Qdrant through an outbox).',
+    ),
+  QDRANT_URL: z
+    .string()
+    .default('http://localhost:6333')
+    .describe('Qdrant REST URL, used with VECTOR_STORE=qdrant.'),
+  QDRANT_API_KEY: optionalString.describe('Qdrant API key (sent as the api-key header), if the server needs one.'),
+  QDRANT_COLLECTION_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1-64)')
+    .default('ainstruct')
+    .describe(
+      'Prefix of the Qdrant collection names: one collection per embedding model, <prefix>_<model>_<dimensions>.',
+    ),
+  QDRANT_TIMEOUT_MS: int(100, 120_000)
+    .default(5000)
+    .describe('Time a Qdrant request may take before it counts as failed (searches then fall back to keyword).'),
+
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024)
     .default(6 * 1024 * 1024)
     .describe('Largest accepted request body in bytes (413 above).'),

@@ -17,7 +17,8 @@ import {
 
 /**
  * The relational model. Every foreign key cascades, so deleting a user or collection removes everything under
- * it in the same statement; there is no second store to keep in step (vectors live in `chunks`).
+ * it in the same statement. Vectors live in `chunks`; with VECTOR_STORE=qdrant they are also applied to Qdrant
+ * through `vector_outbox`.
  */
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -334,4 +335,27 @@ export const oauthGrants = pgTable(
     index('oauth_grants_collection_idx').on(t.collectionId),
     check('oauth_grants_access_valid', sql`${t.access} in ('read', 'read_write')`),
   ],
+);
+
+/**
+ * With VECTOR_STORE=qdrant: what Qdrant must catch up with, written in the same transaction as the change it
+ * records, so an acknowledged write is never lost when Qdrant is down. `target` is `d:<document id>` (make the
+ * document's points match its chunks, or remove them if it is gone), `c:<collection id>` (a deleted collection:
+ * remove its points) or `sweep` (remove points whose chunk no longer exists). Applying a target reads the
+ * current state from PostgreSQL, so entries are idempotent and may be applied in any order; a target is only
+ * ever claimed by one worker at a time (`claimed_until`), so an older state never overwrites a newer one.
+ */
+export const vectorOutbox = pgTable(
+  'vector_outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    target: text('target').notNull(),
+    createdAt: createdAt(),
+    availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    claimedBy: text('claimed_by'),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [index('vector_outbox_target_idx').on(t.target), index('vector_outbox_available_idx').on(t.availableAt)],
 );
