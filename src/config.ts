@@ -124,7 +124,9 @@ const schema = z.object({
     .string()
     .default('http://localhost:6333')
     .describe('Qdrant REST URL, used with VECTOR_STORE=qdrant.'),
-  QDRANT_API_KEY: optionalString.describe('Qdrant API key (sent as the api-key header), if the server needs one.'),
+  QDRANT_API_KEY: optionalString.describe(
+    'Qdrant API key (sent as the api-key header), if the server needs one.',
+  ),
   QDRANT_COLLECTION_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1-64)')
@@ -134,7 +136,9 @@ const schema = z.object({
     ),
   QDRANT_TIMEOUT_MS: int(100, 120_000)
     .default(5000)
-    .describe('Time a Qdrant request may take before it counts as failed (searches then fall back to keyword).'),
+    .describe(
+      'Time a Qdrant request may take before it counts as failed (searches then fall back to keyword).',
+    ),
 
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024)
     .default(6 * 1024 * 1024)

@@ -357,5 +357,8 @@ export const vectorOutbox = pgTable(
     claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     lastError: text('last_error'),
   },
-  (t) => [index('vector_outbox_target_idx').on(t.target), index('vector_outbox_available_idx').on(t.availableAt)],
+  (t) => [
+    index('vector_outbox_target_idx').on(t.target),
+    index('vector_outbox_available_idx').on(t.availableAt),
+  ],
 );
