@@ -17,6 +17,8 @@ import { bestMatchedTerms, type Candidate, fuse, keywordCoverage } from '../src/
 import { searchRepository } from '../src/modules/search/search.repository.js';
 import { openCliContext } from '../src/operations/local-context.js';
 import type { Services } from '../src/services.js';
+import { chunkVectorsRepository } from '../src/vectors/chunk-vectors.repository.js';
+import { vectorLiteral } from '../src/vectors/literal.js';
 import { ndcgAt } from './metrics.js';
 import { PARAPHRASE_DOCS, PARAPHRASE_QUESTIONS } from './paraphrase-data.js';
 
@@ -44,8 +46,9 @@ async function gather(
   const filter = { collectionIds: [collectionId] };
   const keyword = await searchRepository.keyword(ctx.db, query, filter, 100);
   const [vector] = await ctx.embedder.embed([query], 'query');
-  const literal = `[${Array.from(vector ?? []).join(',')}]`;
-  const dense = await searchRepository.dense(
+  const literal = vectorLiteral(vector ?? []);
+  // Exact scan (no HNSW): the tuning must not depend on the index's recall.
+  const dense = await chunkVectorsRepository.nearest(
     ctx.db,
     { vector: literal, dimensions: 512, exactScanLimit: 1e9 },
     filter,
@@ -56,7 +59,7 @@ async function gather(
   );
   for (const h of dense) map.set(h.id, { ...map.get(h.id), id: h.id, semantic: h.score });
   const missing = [...map.values()].filter((c) => c.semantic === undefined).map((c) => c.id);
-  for (const h of await searchRepository.similarities(ctx.db, literal, missing)) {
+  for (const h of await chunkVectorsRepository.similarities(ctx.db, literal, missing)) {
     const c = map.get(h.id);
     if (c) c.semantic = h.score;
   }

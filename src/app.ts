@@ -95,13 +95,17 @@ export async function createApp(deps: {
   });
   registerAuthentication(app, authenticator);
   registerUsageCounting(app, services.usage);
-  registerMetrics(app);
-  registerHealth(app, {
-    database: async () => {
-      await ctx.db.execute(sql`select 1`);
+  registerMetrics(app, ctx.vectors);
+  registerHealth(
+    app,
+    {
+      database: async () => {
+        await ctx.db.execute(sql`select 1`);
+      },
+      embeddings: embedderCheck(ctx),
     },
-    embeddings: embedderCheck(ctx),
-  });
+    ctx.vectors,
+  );
   await registerOpenApi(app, VERSION);
 
   await app.register(

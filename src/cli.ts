@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { importFolder } from './cli/import.js';
-import { reindex } from './cli/reindex.js';
+import { rebuildVectors, reindex } from './cli/reindex.js';
 import { userCreate, userPromote } from './cli/user-commands.js';
 import { ConfigError, configReference, loadConfig } from './config.js';
 import { DataDirInUseError } from './db/data-dir-owner.js';
@@ -21,6 +21,7 @@ Usage:
                                                       store a folder of markdown/text/code files
   ainstruct reindex [--force]                         re-embed every document with the configured model
                                                       (resumable; run it after changing the model)
+  ainstruct reindex --vectors                         refill the vector store (Qdrant) from PostgreSQL
   ainstruct config                                    print every configuration variable (markdown)
 
 Configuration comes from environment variables and .env; see the README.`;
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       superuser: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      vectors: { type: 'boolean', default: false },
       collection: { type: 'string' },
       user: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -107,7 +109,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'reindex':
-      console.log(await reindex(loadConfig(), { force: values.force ?? false }));
+      console.log(
+        values.vectors
+          ? await rebuildVectors(loadConfig())
+          : await reindex(loadConfig(), { force: values.force ?? false }),
+      );
       return;
     case 'config':
       console.log(configReference());

@@ -8,6 +8,8 @@ import type { Database, DatabaseHandle } from './db/client.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { MemorySharedState } from './shared-state/memory.js';
 import type { SharedState } from './shared-state/shared-state.js';
+import { createVectorStore } from './vectors/open.js';
+import type { VectorStore } from './vectors/vector-store.js';
 
 /** What services need from the running process; built once per process and passed down explicitly. */
 export interface AppContext {
@@ -27,6 +29,11 @@ export interface AppContext {
    */
   authenticator: Authenticator;
   embedder: EmbeddingProvider;
+  /**
+   * Where nearest-neighbour search runs (VECTOR_STORE): pgvector over the stored vectors, or Qdrant fed by the
+   * outbox. Services call its write hooks inside their transactions and `afterCommit` after them.
+   */
+  vectors: VectorStore;
   log: FastifyBaseLogger;
   /** Signs oidc-provider's cookies (derived from the JWT secret). */
   oauthCookieKey: string;
@@ -71,6 +78,7 @@ export function buildContext(deps: {
     lastUsed,
     authenticator,
     embedder,
+    vectors: createVectorStore({ config, db: handle.db, embedder, log }),
     log,
     oauthCookieKey,
   };

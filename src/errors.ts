@@ -48,3 +48,15 @@ export class EmbeddingUnavailableError extends AppError {
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
+
+/**
+ * The vector store cannot answer now (Qdrant down, failing or too slow). Semantic search answers 503 with it;
+ * hybrid search falls back to its keyword leg and says so in the response.
+ */
+export class VectorStoreUnavailableError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(503, 'VECTOR_STORE_UNAVAILABLE', message);
+    this.name = 'VectorStoreUnavailableError';
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

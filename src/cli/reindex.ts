@@ -35,3 +35,21 @@ export async function reindex(config: Config, options: { force: boolean }): Prom
     await runner.close();
   }
 }
+
+/** `ainstruct reindex --vectors`: refills the vector store (Qdrant) from the vectors PostgreSQL holds. */
+export async function rebuildVectors(config: Config): Promise<string> {
+  const runner = await openOperationRunner(config, 'reindex');
+  try {
+    const progress = new ProgressBar('vectors', 0);
+    const result = await runner.run('vectors.rebuild', {}, (event) => {
+      progress.setTotal(Number(event.total ?? 0));
+      progress.update(Number(event.done ?? 0));
+    });
+    if (result.kind === 'pgvector') {
+      return `VECTOR_STORE=pgvector searches the ${result.vectors} stored vectors directly; nothing to rebuild`;
+    }
+    return `Rebuilt ${result.collection ?? 'the vector store'}: ${result.vectors} vectors${throughOwner(runner)}`;
+  } finally {
+    await runner.close();
+  }
+}

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { parseVectorLiteral, vectorLiteral } from '../vectors/literal.js';
 
 /**
  * The relational model. Every foreign key cascades, so deleting a user or collection removes everything under
@@ -190,8 +191,8 @@ export const systemSettings = pgTable('system_settings', {
 /** pgvector's `vector` without a fixed dimension: the dimension is the recorded model's, enforced by an index. */
 const anyVector = customType<{ data: number[]; driverData: string }>({
   dataType: () => 'vector',
-  toDriver: (value) => `[${value.join(',')}]`,
-  fromDriver: (value) => JSON.parse(value) as number[],
+  toDriver: vectorLiteral,
+  fromDriver: parseVectorLiteral,
 });
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });

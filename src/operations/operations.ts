@@ -128,6 +128,13 @@ export const operations = {
       });
     },
   }),
+
+  'vectors.rebuild': define({
+    input: z.object({}),
+    run({ services, progress }) {
+      return services.reindex.rebuildVectors({ principal: OPERATOR, onProgress: (p) => progress({ ...p }) });
+    },
+  }),
 };
 
 export type Operations = typeof operations;

@@ -1,6 +1,8 @@
 import type { Executor } from '../db/client.js';
 import type { ChunkHit, SearchFilter } from '../modules/search/search.repository.js';
 
+export { VectorStoreUnavailableError } from '../errors.js';
+
 /**
  * Nearest-neighbour search over chunk vectors, chosen by VECTOR_STORE in the composition root (open.ts).
  *
@@ -69,12 +71,4 @@ export interface VectorStoreStatus {
   error?: string;
   /** The outbox (Qdrant only): entries waiting and the age of the oldest, in seconds. */
   outbox?: { pending: number; oldestSeconds: number; failing: number };
-}
-
-/** The vector store cannot answer now (Qdrant down or failing); callers turn it into 503 or a keyword fallback. */
-export class VectorStoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'VectorStoreUnavailableError';
-  }
 }

@@ -5,6 +5,7 @@ import { safeEqual } from '../../auth/secrets.js';
 import type { AppContext } from '../../context.js';
 import { isUuid } from '../../db/ids.js';
 import { AppError, badRequest, notFound, unauthorized } from '../../errors.js';
+import { collectionsRepository } from '../collections/collections.repository.js';
 import { createUsageService, type MonthUsage } from '../usage/usage.service.js';
 import { usersRepository } from '../users/users.repository.js';
 import {
@@ -27,8 +28,8 @@ export interface UserUpdate {
   is_superuser?: boolean | undefined;
 }
 
-export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt'>) {
-  const { db, config } = ctx;
+export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt' | 'vectors'>) {
+  const { db, config, vectors } = ctx;
   const usage = createUsageService(ctx);
   const users = createUsersService(ctx);
 
@@ -107,7 +108,13 @@ export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt'
         throw badRequest('CANNOT_DELETE_SELF', 'You cannot delete your own account');
       }
       // Ids are UUIDs; anything else names no user (and must not reach the uuid column as a query error).
-      if (!isUuid(input.userId) || !(await usersRepository.delete(db, input.userId))) throw userNotFound();
+      if (!isUuid(input.userId)) throw userNotFound();
+      const deleted = await db.transaction(async (tx) => {
+        // Their collections go with them (cascade), and so must their vectors from an external store.
+        await vectors.deleteCollections(tx, await collectionsRepository.idsOfOwner(tx, input.userId));
+        return usersRepository.delete(tx, input.userId);
+      });
+      if (!deleted) throw userNotFound();
       return { message: 'User and everything they owned were deleted' };
     },
 

@@ -62,6 +62,14 @@ export const collectionsRepository = {
     return row;
   },
 
+  async idsOfOwner(db: Executor, userId: string): Promise<string[]> {
+    const rows = await db
+      .select({ id: collections.id })
+      .from(collections)
+      .where(eq(collections.userId, userId));
+    return rows.map((row) => row.id);
+  },
+
   /** A user's collections, by name (case-insensitive), with document and CAT counts. */
   async listForOwner(
     db: Executor,

@@ -48,8 +48,8 @@ export async function insertCollection(db: Executor, userId: string, name: strin
   }
 }
 
-export function createCollectionsService(ctx: Pick<AppContext, 'db'>) {
-  const { db } = ctx;
+export function createCollectionsService(ctx: Pick<AppContext, 'db' | 'vectors'>) {
+  const { db, vectors } = ctx;
 
   async function load(principal: Principal, id: string): Promise<CollectionWithCounts> {
     requireUserCredential(principal);
@@ -132,6 +132,7 @@ export function createCollectionsService(ctx: Pick<AppContext, 'db'>) {
           );
         }
         await collectionsRepository.delete(tx, existing.id);
+        await vectors.deleteCollections(tx, [existing.id]);
         return { message: `Collection "${existing.name}" and its documents were deleted` };
       });
     },

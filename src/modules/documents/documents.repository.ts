@@ -5,6 +5,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { isUuid } from '../../db/ids.js';
 import { chunks, collections, documents } from '../../db/schema.js';
 import { conflict, notFound } from '../../errors.js';
+import { vectorLiteral } from '../../vectors/literal.js';
 
 /** The lexeme count is search bookkeeping, kept out of what the service sees. */
 export type DocumentRow = Omit<typeof documents.$inferSelect, 'lexemeCount'>;
@@ -63,10 +64,6 @@ function mapWriteError(error: unknown): never {
     throw notFound('COLLECTION_NOT_FOUND', 'Collection not found');
   }
   throw error;
-}
-
-function vectorLiteral(values: ArrayLike<number>): string {
-  return `[${Array.from(values, (v) => (Number.isFinite(v) ? v : 0)).join(',')}]`;
 }
 
 export const documentsRepository = {

@@ -173,6 +173,10 @@ export const searchResponseFields = {
     })
     .nullable()
     .describe('The cross-encoder reranker (RERANK_PROVIDER); null when none is configured'),
+  degraded: z
+    .object({ reason: z.literal('VECTOR_STORE_UNAVAILABLE'), message: z.string() })
+    .optional()
+    .describe('Present when hybrid answered from keyword matches alone because the vector store was down'),
 };
 const rankPair = z.object({ keyword: z.number().nullable(), semantic: z.number().nullable() });
 export const searchResponse = z.object({

@@ -77,8 +77,10 @@ export interface UpdateInput {
   expectedUpdatedAt?: string | undefined;
 }
 
-export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | 'embedder' | 'shared'>) {
-  const { db, config, embedder, shared } = ctx;
+export function createDocumentsService(
+  ctx: Pick<AppContext, 'db' | 'config' | 'embedder' | 'shared' | 'vectors'>,
+) {
+  const { db, config, embedder, shared, vectors } = ctx;
 
   function checkSize(content: string) {
     const bytes = Buffer.byteLength(content, 'utf8');
@@ -196,6 +198,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
           ...totals(chunks),
         });
         await documentsRepository.insertChunks(tx, row.id, collection.id, chunks);
+        await vectors.upsertDocuments(tx, [row.id]);
         return { row, duplicate: false };
       })
       .catch(async (error: unknown) => {
@@ -205,6 +208,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         if (!row) throw error;
         return { row: row as DocumentRow, duplicate: true };
       });
+    if (!outcome.duplicate) await vectors.afterCommit([outcome.row.id]);
     return { document: presentSummary(outcome.row, collection.name), duplicate: outcome.duplicate };
   }
 
@@ -338,6 +342,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         if (chunks) {
           await documentsRepository.deleteChunks(tx, current.id, current.collectionId);
           await documentsRepository.insertChunks(tx, current.id, current.collectionId, chunks);
+          await vectors.upsertDocuments(tx, [current.id]);
         }
         return documentsRepository.update(tx, current.id, {
           ...next,
@@ -346,6 +351,7 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         });
       });
       if (!updated) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
+      if (chunks) await vectors.afterCommit([current.id]);
       return presentDocument({ ...current, ...updated });
     },
 
@@ -369,9 +375,11 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         const clash = await documentsRepository.findByHash(tx, target.id, fresh.contentHash);
         if (clash) throw duplicateContent(clash.id);
         await documentsRepository.moveChunks(tx, fresh.id, fresh.collectionId, target.id);
+        await vectors.upsertDocuments(tx, [fresh.id]);
         return documentsRepository.update(tx, fresh.id, { collectionId: target.id });
       });
       if (!moved) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
+      await vectors.afterCommit([current.id]);
       const document: DocumentWithCollection = {
         ...current,
         ...moved,
@@ -392,7 +400,9 @@ export function createDocumentsService(ctx: Pick<AppContext, 'db' | 'config' | '
         if (!fresh) return;
         await documentsRepository.deleteChunks(tx, fresh.id, fresh.collectionId);
         await documentsRepository.delete(tx, fresh.id);
+        await vectors.deleteDocuments(tx, [fresh.id]);
       });
+      await vectors.afterCommit([current.id]);
       return { message: `Document "${current.title}" deleted`, document_id: current.id };
     },
   };

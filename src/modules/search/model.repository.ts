@@ -16,6 +16,8 @@ export interface ReindexState extends ModelRecord {
 
 const MODEL_KEY = 'embedding_model';
 const REINDEX_KEY = 'reindex';
+/** The Qdrant collection that holds every chunk's vector (set by a finished rebuild, cleared when it may not). */
+const QDRANT_SYNCED_KEY = 'qdrant_synced_collection';
 
 async function read<T>(db: Executor, key: string): Promise<T | undefined> {
   const [row] = await db.select().from(systemSettings).where(eq(systemSettings.key, key));
@@ -36,6 +38,13 @@ export const modelRepository = {
   saveReindexState: (db: Executor, value: ReindexState) => write(db, REINDEX_KEY, value),
   async clearReindexState(db: Executor): Promise<void> {
     await db.delete(systemSettings).where(eq(systemSettings.key, REINDEX_KEY));
+  },
+
+  qdrantSynced: async (db: Executor) =>
+    (await read<{ collection: string }>(db, QDRANT_SYNCED_KEY))?.collection,
+  markQdrantSynced: (db: Executor, collection: string) => write(db, QDRANT_SYNCED_KEY, { collection }),
+  async clearQdrantSynced(db: Executor): Promise<void> {
+    await db.delete(systemSettings).where(eq(systemSettings.key, QDRANT_SYNCED_KEY));
   },
 
   async chunkCount(db: Executor): Promise<number> {

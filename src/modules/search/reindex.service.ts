@@ -1,6 +1,8 @@
 import { requireOperator } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
+import { vectorLiteral } from '../../vectors/literal.js';
+import type { RebuildProgress, RebuildResult } from '../../vectors/vector-store.js';
 import { embeddingText } from '../documents/documents.service.js';
 import { modelRepository, type ReindexState } from './model.repository.js';
 
@@ -24,8 +26,8 @@ export interface ReindexResult {
  * Re-embeds every chunk with the configured model. Each batch's vectors and the cursor are saved in one
  * transaction, so a killed run resumes where it stopped; the server refuses to start until it has finished.
  */
-export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder'>) {
-  const { db, embedder } = ctx;
+export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder' | 'vectors'>) {
+  const { db, embedder, vectors } = ctx;
   return {
     async reindex(input: {
       principal: Principal;
@@ -52,7 +54,7 @@ export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder'>) {
         const documentIds = await modelRepository.documentIdsAfter(db, state.after, BATCH_DOCUMENTS);
         if (documentIds.length === 0) break;
         const chunks = await modelRepository.chunksOf(db, documentIds);
-        const vectors = await embedder.embed(
+        const embedded = await embedder.embed(
           chunks.map((c) => embeddingText(c.heading_path, c.content)),
           'document',
         );
@@ -65,10 +67,12 @@ export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder'>) {
         await db.transaction(async (tx) => {
           await modelRepository.setEmbeddings(
             tx,
-            chunks.map((c, i) => ({ id: c.id, embedding: `[${Array.from(vectors[i] ?? []).join(',')}]` })),
+            chunks.map((c, i) => ({ id: c.id, embedding: vectorLiteral(embedded[i] ?? []) })),
           );
           await modelRepository.saveReindexState(tx, next);
+          await vectors.upsertDocuments(tx, documentIds);
         });
+        await vectors.afterCommit(documentIds);
         state = next;
         report({ done: state.done, total: state.total, resumed });
       }
@@ -79,6 +83,19 @@ export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder'>) {
       await modelRepository.ensureVectorIndex(db, target.dimensions);
       report({ done: state.total, total: state.total, resumed });
       return { reembedded: true, documents: state.done, ...target };
+    },
+
+    /**
+     * Rebuilds the vector store from the vectors in PostgreSQL (`ainstruct reindex --vectors`): with Qdrant, after
+     * it lost data or was replaced; with pgvector there is nothing to copy.
+     */
+    async rebuildVectors(input: {
+      principal: Principal;
+      onProgress?: (progress: RebuildProgress) => void;
+    }): Promise<RebuildResult> {
+      requireOperator(input.principal);
+      if (embedder.dimensions === 0) await embedder.warmup?.();
+      return vectors.rebuild(input.onProgress);
     },
   };
 }

@@ -41,7 +41,7 @@ export interface ChunkDetail {
   collection_name: string;
 }
 
-const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+export const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /** Conditions on the document (alias `d`) beyond its collection; undefined when there are none. */
 function documentFilterSql(filter: SearchFilter): SQL | undefined {
@@ -60,73 +60,13 @@ function documentFilterSql(filter: SearchFilter): SQL | undefined {
 }
 
 /** The whole filter over chunks `c` joined to their documents `d`. */
-function filterSql(filter: SearchFilter): SQL {
+export function filterSql(filter: SearchFilter): SQL {
   const inCollections = sql`c.collection_id = any(${uuidArray(filter.collectionIds)})`;
   const onDocument = documentFilterSql(filter);
   return onDocument ? sql`${inCollections} and ${onDocument}` : inCollections;
 }
 
 export const searchRepository = {
-  async scopeSize(db: Executor, collectionIds: string[]): Promise<number> {
-    const [row] = await queryRows<{ n: number }>(
-      db,
-      sql`select coalesce(sum(chunk_count), 0)::int as n from collection_stats
-          where collection_id = any(${uuidArray(collectionIds)})`,
-    );
-    return row?.n ?? 0;
-  },
-
-  /**
-   * Nearest chunks by cosine similarity. Small scopes are scanned exactly; large ones use the HNSW index with
-   * pgvector's iterative scan, so a tenant filter cannot starve the index of matches.
-   */
-  async dense(
-    db: Executor,
-    query: { vector: string; dimensions: number; exactScanLimit: number },
-    filter: SearchFilter,
-    limit: number,
-  ): Promise<ChunkHit[]> {
-    const { vector, dimensions } = query;
-    const where = filterSql(filter);
-    // Below the limit an exact scan is fast and guaranteed complete; above it, the HNSW index.
-    const scope = await this.scopeSize(db, filter.collectionIds);
-    if (scope <= query.exactScanLimit) {
-      return queryRows<ChunkHit>(
-        db,
-        sql`select c.id, 1 - (c.embedding <=> ${vector}::vector) as score
-            from chunks c join documents d on d.id = c.document_id
-            where ${where}
-            order by c.embedding <=> ${vector}::vector, c.id
-            limit ${limit}`,
-      );
-    }
-    const dim = sql.raw(String(Math.trunc(dimensions)));
-    return db.transaction(async (tx) => {
-      await tx.execute(sql`set local hnsw.iterative_scan = relaxed_order`);
-      await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.min(1000, Math.max(100, limit * 2))}`));
-      return queryRows<ChunkHit>(
-        tx,
-        sql`select id, score from (
-              select c.id, 1 - ((c.embedding::vector(${dim})) <=> ${vector}::vector(${dim})) as score
-              from chunks c join documents d on d.id = c.document_id
-              where ${where}
-              order by (c.embedding::vector(${dim})) <=> ${vector}::vector(${dim})
-              limit ${limit}
-            ) hits order by score desc, id`,
-      );
-    });
-  },
-
-  /** Cosine similarity of specific chunks to the query (dense re-scoring of keyword candidates). */
-  async similarities(db: Executor, vector: string, ids: string[]): Promise<ChunkHit[]> {
-    if (ids.length === 0) return [];
-    return queryRows<ChunkHit>(
-      db,
-      sql`select c.id, 1 - (c.embedding <=> ${vector}::vector) as score from chunks c
-          where c.id = any(${uuidArray(ids)})`,
-    );
-  },
-
   /**
    * BM25 (k1, b) from the postings of the query's terms, with frequencies and lengths summed over the searched
    * collections only: scores depend on the caller's data, never on other tenants'. Every chunk containing any

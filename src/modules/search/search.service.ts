@@ -1,6 +1,7 @@
 import { assertCollectionVisible, collectionScope } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
+import { VectorStoreUnavailableError } from '../../errors.js';
 import { countTokens, truncateToTokens } from '../../ingest/tokenizer.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { bestMatchedTerms, type Candidate, type Fused, fuse, keywordCoverage } from './fusion.js';
@@ -69,6 +70,13 @@ export interface SearchResponse {
   tokens_used: number;
   formatted_context: string;
   rerank: RerankReport | null;
+  /** Present when the answer is not what the mode promises: hybrid answered by its keyword leg alone. */
+  degraded?: SearchDegradation;
+}
+
+export interface SearchDegradation {
+  reason: 'VECTOR_STORE_UNAVAILABLE';
+  message: string;
 }
 
 function resultHeader(detail: ChunkDetail, score: number): string {
@@ -98,12 +106,12 @@ export function defaultKeywordWeights(provider: 'local' | 'openai', fixed?: numb
 const STRONG_MATCH_TERMS = 2;
 
 export function createSearchService(
-  ctx: Pick<AppContext, 'db' | 'embedder' | 'config'> & {
+  ctx: Pick<AppContext, 'db' | 'embedder' | 'vectors' | 'log'> & {
     keywordWeights: KeywordWeights;
     reranker?: Reranker;
   },
 ) {
-  const { db, embedder, keywordWeights, config, reranker } = ctx;
+  const { db, embedder, vectors, keywordWeights, reranker, log } = ctx;
 
   async function scopeIds(principal: Principal, requested?: string[]): Promise<string[]> {
     if (requested && requested.length > 0) {
@@ -132,17 +140,11 @@ export function createSearchService(
       keyword.hits.map((h) => [h.id, { id: h.id, keyword: h.score, matched: h.matched }]),
     );
     if (queryVector) {
-      const literal = `[${Array.from(queryVector).join(',')}]`;
-      const denseHits = await searchRepository.dense(
-        db,
-        { vector: literal, dimensions: queryVector.length, exactScanLimit: config.SEARCH_EXACT_SCAN_LIMIT },
-        filter,
-        LEG_CANDIDATES,
-      );
+      const denseHits = await vectors.search({ vector: queryVector, filter, limit: LEG_CANDIDATES });
       for (const hit of denseHits)
         candidates.set(hit.id, { ...candidates.get(hit.id), id: hit.id, semantic: hit.score });
       const unscored = [...candidates.values()].filter((c) => c.semantic === undefined).map((c) => c.id);
-      for (const hit of await searchRepository.similarities(db, literal, unscored)) {
+      for (const hit of await vectors.similarities(queryVector, unscored)) {
         const candidate = candidates.get(hit.id);
         if (candidate) candidate.semantic = hit.score;
       }
@@ -182,6 +184,29 @@ export function createSearchService(
     });
   }
 
+  /**
+   * Hybrid survives the vector store being down (Qdrant): it answers from the keyword leg and says so. Semantic
+   * cannot, and fails with the store's 503.
+   */
+  async function rankOrFallback(
+    input: SearchInput,
+    filter: SearchFilter,
+  ): Promise<{ ranked: Ranked[]; degraded?: SearchDegradation }> {
+    try {
+      return { ranked: await rank(input, filter) };
+    } catch (error) {
+      if (!(error instanceof VectorStoreUnavailableError) || input.mode !== 'hybrid') throw error;
+      log.warn({ err: error }, 'vector store unavailable; hybrid search answered by keyword alone');
+      return {
+        ranked: await rank({ ...input, mode: 'keyword' }, filter),
+        degraded: {
+          reason: 'VECTOR_STORE_UNAVAILABLE',
+          message: `Keyword results only: ${error.message}`,
+        },
+      };
+    }
+  }
+
   return {
     /**
      * The ranking alone, without token budget or presentation: chunk ids with their document ids, best first.
@@ -218,7 +243,8 @@ export function createSearchService(
       const filter: SearchFilter = { ...input, collectionIds };
       // The floor applies to the calibrated relevance first; with a reranker, its top N candidates above the
       // floor are then fetched and reordered (rerank.ts); without, N is 0.
-      const pool = (await rank(input, filter))
+      const { ranked: all, degraded } = await rankOrFallback(input, filter);
+      const pool = all
         .filter((r) => r.relevance >= input.minScore)
         .slice(0, Math.max(input.maxResults, reranker?.topN ?? 0));
       const details = new Map(
@@ -294,6 +320,7 @@ export function createSearchService(
         tokens_used: countTokens(formatted),
         formatted_context: formatted,
         rerank: reranked.report,
+        ...(degraded ? { degraded } : {}),
       };
     },
   };
