@@ -106,7 +106,7 @@ export type CheckedAgainstClientTypes = [
   Conforms<FilterShape, Schemas['Filter']>,
 ];
 
-type Payload = Record<string, string | number | boolean>;
+export type Payload = Record<string, string | number | boolean>;
 interface StoredPoint {
   id: PointId;
   vector: number[];
@@ -179,13 +179,13 @@ export interface FakeQdrant {
   delayMs: number;
   requests: RecordedRequest[];
   collections(): string[];
-  /** Point ids of a collection (empty when it does not exist). */
-  points(collection: string): string[];
+  /** The points of a collection, without vectors (none when it does not exist). */
+  points(collection: string): { id: string; payload: Payload }[];
   /** The next `count` requests answer `status` with a Qdrant error body. */
   failNext(count: number, status?: number): void;
   /** Stops listening (clients get connection refused) and keeps the data, as if the server went down. */
   stop(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Listens again on the same port (nothing when listening). */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -386,6 +386,7 @@ export async function startFakeQdrant(options: { apiKey?: string; port?: number 
   }
 
   async function listen(): Promise<void> {
+    if (server) return;
     const next = createServer((req, res) => void handle(req, res));
     next.on('connection', (socket) => {
       sockets.add(socket);
@@ -396,6 +397,8 @@ export async function startFakeQdrant(options: { apiKey?: string; port?: number 
       next.listen(port, '127.0.0.1', () => resolve());
     });
     port = (next.address() as AddressInfo).port;
+    // A test file's shared fake must not keep its worker alive after the tests.
+    next.unref();
     server = next;
   }
 
@@ -413,7 +416,11 @@ export async function startFakeQdrant(options: { apiKey?: string; port?: number 
     delayMs: 0,
     requests,
     collections: () => [...store.keys()],
-    points: (collection) => [...(store.get(collection)?.points.keys() ?? [])],
+    points: (collection) =>
+      [...(store.get(collection)?.points.entries() ?? [])].map(([id, point]) => ({
+        id,
+        payload: point.payload,
+      })),
     failNext(count, status = 500) {
       failures.count = count;
       failures.status = status;

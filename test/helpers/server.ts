@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../src/db/client.js';
 import type { EmbeddingProvider } from '../../src/embeddings/provider.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_VECTOR_STORE, type TestQdrant, testQdrant } from './vector-store.js';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 
@@ -36,7 +37,10 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = await createTestDatabase();
   const handle = await database.open();
-  const env = testEnv(overrides);
+  // The suite's vector store, unless the test chose one itself.
+  const qdrant: TestQdrant | undefined =
+    TEST_VECTOR_STORE === 'qdrant' && overrides.VECTOR_STORE === undefined ? await testQdrant() : undefined;
+  const env = testEnv({ ...qdrant?.env, ...overrides });
   if (database.url) env.DATABASE_URL = database.url;
   const server = await startServer(loadConfig(env), {
     database: handle,
@@ -50,6 +54,7 @@ export async function startTestServer(
       await server.close();
       await handle.close();
       await database.drop();
+      await qdrant?.cleanup();
     },
   };
 }
