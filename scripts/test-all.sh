@@ -46,4 +46,17 @@ vitest integration-pglite TEST_DB=pglite -- --project integration
 vitest integration-postgres TEST_DB=postgres -- --project integration
 vitest e2e TEST_DB=pglite -- --project e2e
 
+# The search suite (and what checks tenancy through search) again with VECTOR_STORE=qdrant on PostgreSQL: on the
+# Qdrant stand-in always, on a real Qdrant when QDRANT_URL is set (QDRANT_API_KEY if it needs one).
+QDRANT_SUITE=(test/search.test.ts test/tenancy.test.ts test/rerank.test.ts test/documents.test.ts
+  test/collections.test.ts test/admin.test.ts test/mcp-tools.test.ts)
+vitest integration-qdrant-fake TEST_DB=postgres TEST_VECTOR_STORE=qdrant TEST_QDRANT_URL= -- \
+  --project integration "${QDRANT_SUITE[@]}"
+if [ -n "${QDRANT_URL:-}" ]; then
+  vitest integration-qdrant-real TEST_DB=postgres TEST_VECTOR_STORE=qdrant TEST_QDRANT_URL="$QDRANT_URL" \
+    TEST_QDRANT_API_KEY="${QDRANT_API_KEY:-}" -- --project integration "${QDRANT_SUITE[@]}"
+else
+  echo "== integration-qdrant-real: SKIPPED, QDRANT_URL is not set (set it to run the search suite on a real Qdrant)"
+fi
+
 node scripts/summarize-tests.mjs "$results" "${failed_steps[@]}"

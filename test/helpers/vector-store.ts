@@ -18,8 +18,8 @@ export interface TestQdrant {
 }
 
 export async function testQdrant(): Promise<TestQdrant> {
-  const real = process.env.TEST_QDRANT_URL;
-  const apiKey = real ? process.env.TEST_QDRANT_API_KEY : undefined;
+  const real = process.env.TEST_QDRANT_URL || undefined;
+  const apiKey = (real && process.env.TEST_QDRANT_API_KEY) || undefined;
   if (!real) shared ??= startFakeQdrant();
   const url = real ?? (await (shared as Promise<FakeQdrant>)).url;
   const prefix = `test_${randomBytes(5).toString('hex')}`;
