@@ -96,18 +96,13 @@ export const outboxRepository = {
     };
   },
 
-  /** The newest entry's id (0 when empty): entries up to it are covered by a rebuild that starts now. */
-  async newestId(db: Executor): Promise<number> {
-    const [row] = await queryRows<{ id: number }>(
-      db,
-      sql`select coalesce(max(id), 0)::int as id from vector_outbox`,
-    );
-    return row?.id ?? 0;
-  },
-
-  /** Drops the entries a finished rebuild covered (those written before it started). */
-  async clearThrough(db: Executor, id: number): Promise<void> {
-    await db.execute(sql`delete from vector_outbox where id <= ${id}`);
+  /**
+   * The ids of the entries committed so far: those a rebuild starting now covers. Not "every id up to the
+   * newest": ids are taken when a write inserts its entry, so a lower id may still commit after a higher one.
+   */
+  async committedIds(db: Executor): Promise<number[]> {
+    const rows = await queryRows<{ id: number }>(db, sql`select id::int as id from vector_outbox`);
+    return rows.map((row) => row.id);
   },
 
   async hasPending(db: Executor, target: string): Promise<boolean> {

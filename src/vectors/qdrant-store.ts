@@ -150,7 +150,7 @@ export class QdrantStore implements VectorStore {
    */
   async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
     const { db } = this.deps;
-    const coveredThrough = await outboxRepository.newestId(db);
+    const covered = await outboxRepository.committedIds(db);
     const total = await chunkVectorsRepository.count(db);
     let done = 0;
     let after: string | null = null;
@@ -170,7 +170,9 @@ export class QdrantStore implements VectorStore {
       await this.guard(() => this.collection.deletePoints(ids.filter((id) => !live.has(id))));
       offset = next;
     } while (offset !== undefined);
-    await outboxRepository.clearThrough(db, coveredThrough);
+    for (let start = 0; start < covered.length; start += 10_000) {
+      await outboxRepository.complete(db, covered.slice(start, start + 10_000));
+    }
     await modelRepository.markQdrantSynced(db, this.collectionName());
     return { kind: this.kind, vectors: await this.count(), collection: this.collectionName() };
   }
