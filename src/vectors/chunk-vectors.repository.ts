@@ -128,9 +128,4 @@ export const chunkVectorsRepository = {
     );
     return new Set(rows.map((row) => row.id));
   },
-
-  async count(db: Executor): Promise<number> {
-    const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from chunks`);
-    return row?.n ?? 0;
-  },
 };

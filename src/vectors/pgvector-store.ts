@@ -38,7 +38,7 @@ export class PgvectorStore implements VectorStore {
   }
 
   count(): Promise<number> {
-    return chunkVectorsRepository.count(this.deps.db);
+    return modelRepository.chunkCount(this.deps.db);
   }
 
   /** Nothing to copy: the index is over the stored vectors themselves. */

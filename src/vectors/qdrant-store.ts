@@ -151,7 +151,7 @@ export class QdrantStore implements VectorStore {
   async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
     const { db } = this.deps;
     const covered = await outboxRepository.committedIds(db);
-    const total = await chunkVectorsRepository.count(db);
+    const total = await modelRepository.chunkCount(db);
     let done = 0;
     let after: string | null = null;
     onProgress?.({ done, total });
