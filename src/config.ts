@@ -91,6 +91,11 @@ const schema = z.object({
   LAST_USED_FLUSH_SECONDS: int(1, 3600)
     .default(30)
     .describe('How often token last_used times are written (batched, not one write per request).'),
+  USAGE_FLUSH_MS: int(100, 10_000)
+    .default(1000)
+    .describe(
+      'How often counted API/MCP calls are added to the usage table (one statement per flush, not one write per request). A kill -9 loses at most this much of the last counts; a normal shutdown loses none.',
+    ),
 
   RATE_LIMIT_AUTH_PER_MINUTE: int(1, 100_000)
     .default(20)

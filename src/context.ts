@@ -6,6 +6,7 @@ import { LastUsedTracker } from './auth/last-used.js';
 import type { Config } from './config.js';
 import type { Database, DatabaseHandle } from './db/client.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
+import { UsageCounter } from './modules/usage/usage-counter.js';
 import { MemorySharedState } from './shared-state/memory.js';
 import type { SharedState } from './shared-state/shared-state.js';
 import { createVectorStore } from './vectors/open.js';
@@ -23,6 +24,8 @@ export interface AppContext {
    */
   shared: SharedState;
   lastUsed: LastUsedTracker;
+  /** Successful calls per user and month, written in batches (USAGE_FLUSH_MS). */
+  usage: UsageCounter;
   /**
    * The database check of a credential. HTTP entry points never call it directly: they go through the
    * per-IP failed-authentication budget wrapped around it (`clientAuthenticator` in src/http/rate-limit.ts).
@@ -59,6 +62,9 @@ export function buildContext(deps: {
   const lastUsed = new LastUsedTracker(handle.db, shared, config.LAST_USED_FLUSH_SECONDS, (error) =>
     log.warn({ err: error }, 'writing last_used failed'),
   );
+  const usage = new UsageCounter(handle.db, config.USAGE_FLUSH_MS, (error) =>
+    log.warn({ err: error }, 'writing usage counts failed; they are kept for the next flush'),
+  );
   const authenticator = createAuthenticator({
     db: handle.db,
     jwt,
@@ -76,6 +82,7 @@ export function buildContext(deps: {
     jwt,
     shared,
     lastUsed,
+    usage,
     authenticator,
     embedder,
     vectors: createVectorStore({ config, db: handle.db, embedder, log }),

@@ -64,10 +64,12 @@ export async function startServer(
     const services = createServices(ctx);
     await createApp({ ctx, services, app });
     lastUsed.start();
+    ctx.usage.start();
     ctx.vectors.start();
     app.addHook('onClose', async () => {
       await ctx.vectors.stop();
       await lastUsed.stop();
+      await ctx.usage.stop();
       await ctx.shared.close();
       if (!options.embedder) await embedder.close();
     });

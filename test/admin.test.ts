@@ -621,6 +621,7 @@ describe('DELETE /admin/users/{id}', () => {
       contentHash: 'owned-hash',
     });
     const db = server.handle.db;
+    await server.ctx.usage.flush();
     expect(await db.select().from(usageRecords).where(eq(usageRecords.userId, user.userId))).toHaveLength(1);
 
     const response = await api.delete(`${ADMIN}/users/${user.userId}`, admin.accessToken);

@@ -64,8 +64,8 @@ async function expectDatabaseConsistent(): Promise<void> {
 const servers: CliServer[] = [];
 
 /** A `serve` child, remembered so that a failing test cannot leave it running. */
-async function startServer(): Promise<CliServer> {
-  const server = await startCliServer(childEnv());
+async function startServer(extra: Record<string, string> = {}): Promise<CliServer> {
+  const server = await startCliServer({ ...childEnv(), ...extra });
   servers.push(server);
   return server;
 }
@@ -319,5 +319,35 @@ describe('crash safety', { timeout: 240_000 }, () => {
     } finally {
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     }
+  });
+
+  it('usage counts: kill -9 loses none written before the flush window, a normal stop loses none at all', async () => {
+    const env = { USAGE_FLUSH_MS: '200' };
+    let server = await startServer(env);
+    let api = new ApiClient(server.url);
+    const user = await createUser(api, 'counted');
+    const usage = async () => (await api.get('/api/v1/usage', user.accessToken)).body.api_requests as number;
+    const calls = async (count: number) => {
+      for (let i = 0; i < count; i++)
+        expect((await api.get('/api/v1/collections', user.accessToken)).status).toBe(200);
+    };
+    const before = await usage();
+    await calls(12);
+    // Past the documented window (USAGE_FLUSH_MS) everything counted is on disk, whatever kills the process.
+    await sleep(1000);
+    await server.stop('SIGKILL');
+
+    // No timed flush in this run: only the shutdown can write the next calls.
+    server = await startServer({ USAGE_FLUSH_MS: '10000' });
+    api = new ApiClient(server.url);
+    expect(await usage()).toBe(before + 12);
+    await calls(9);
+    // A normal stop right after the calls writes them on its way out.
+    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+
+    server = await startServer(env);
+    api = new ApiClient(server.url);
+    expect(await usage()).toBe(before + 21);
+    await server.stop('SIGTERM');
   });
 });

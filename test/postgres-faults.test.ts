@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type DatabaseHandle, openDatabase } from '../src/db/client.js';
+import { usageRecords } from '../src/db/schema.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { type CountingEmbedder, countingLocalEmbedder } from './helpers/counting-embedder.js';
@@ -62,10 +64,13 @@ describe.runIf(TEST_DB === 'postgres')('PostgreSQL going away under a running in
     proxied.port = String(proxy.port);
     handle = await openDatabase({ url: proxied.toString(), poolSize: 4, connectTimeoutSeconds: 5 });
     embedder = countingLocalEmbedder();
-    server = await startServer(loadConfig(testEnv({ DATABASE_URL: proxied.toString() })), {
-      database: handle,
-      embedder,
-    });
+    server = await startServer(
+      loadConfig(testEnv({ DATABASE_URL: proxied.toString(), USAGE_FLUSH_MS: '200' })),
+      {
+        database: handle,
+        embedder,
+      },
+    );
     api = new ApiClient(server.url);
     user = await createUser(api, 'faults');
     pat = (await createPat(api, user.accessToken)).token;
@@ -168,6 +173,31 @@ describe.runIf(TEST_DB === 'postgres')('PostgreSQL going away under a running in
     });
     expect(stored.status).toBe(201);
   }
+
+  it('keeps the usage counted while the database is away and writes it, exactly, once it is back', async () => {
+    // An account of its own: stray requests of the other tests must not count here.
+    const counting = await createUser(api, 'counted');
+    const token = (await createPat(api, counting.accessToken)).token;
+    const counted = async () => {
+      await server.ctx.usage.flush();
+      const rows = await server.ctx.db
+        .select({ n: usageRecords.requestCount })
+        .from(usageRecords)
+        .where(eq(usageRecords.userId, counting.userId));
+      return rows.reduce((sum, row) => sum + row.n, 0);
+    };
+    const before = await counted();
+    const calls = 7;
+    for (let i = 0; i < calls; i++)
+      expect((await send(`${server.url}/api/v1/collections`, { token })).status).toBe(200);
+    await proxy.cut();
+    // Several flush intervals pass with the database away: every write of the counts fails.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(server.ctx.usage.pendingCalls).toBeGreaterThanOrEqual(calls);
+    await proxy.restore();
+    expect(await waitUntilReady()).toBeGreaterThan(0);
+    expect(await counted()).toBe(before + calls);
+  });
 
   it('carries on when the database terminates every connection of the app (pg_terminate_backend)', async () => {
     const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });

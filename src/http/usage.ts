@@ -10,17 +10,14 @@ declare module 'fastify' {
 
 /**
  * Counts a call only once it has succeeded (the original counted failures too). Runs before the response is
- * sent, so a client that reads its usage right after a call sees that call counted.
+ * sent, so a client that reads its usage right after a call sees that call counted (reads flush this
+ * process's pending counts first).
  */
 export function registerUsageCounting(app: FastifyInstance, usage: UsageService): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (!request.routeOptions.config.countUsage || !request.principal || reply.statusCode >= 400)
       return payload;
-    try {
-      await usage.record(request.principal.userId, 'api');
-    } catch (error) {
-      request.log.warn({ err: error }, 'usage counting failed');
-    }
+    usage.record(request.principal.userId, 'api');
     return payload;
   });
 }

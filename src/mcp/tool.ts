@@ -114,14 +114,6 @@ function failure(error: unknown, tool: string, env: ToolEnv) {
   return errorResult('INTERNAL_ERROR', `Internal server error (request id ${env.requestId})`);
 }
 
-async function countUsage(env: ToolEnv): Promise<void> {
-  try {
-    await env.services.usage.record(env.principal.userId, 'mcp');
-  } catch (error) {
-    env.log.warn({ err: error, reqId: env.requestId }, 'usage counting failed');
-  }
-}
-
 /**
  * A tool as the SDK sees it: thin handler (validate → call service → present), failures as `isError` results,
  * usage counted once a call has succeeded. The output schema also admits the error shape, because clients
@@ -164,7 +156,7 @@ export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
           } catch (error) {
             return failure(error, spec.name, env);
           }
-          await countUsage(env);
+          env.services.usage.record(env.principal.userId, 'mcp');
           return successResult(data, spec.present?.(data, env.client));
         },
       );

@@ -42,6 +42,7 @@ export async function openCliContext(
     services: createServices(ctx),
     async close() {
       await ctx.lastUsed.stop();
+      await ctx.usage.stop();
       await embedder.close();
       await handle.close();
     },

@@ -38,7 +38,7 @@ async function asUser<T>(
 ): Promise<T> {
   const principal = await env.services.users.actAs({ principal: OPERATOR, login });
   const result = await work(principal);
-  await env.services.usage.record(principal.userId, 'api');
+  env.services.usage.record(principal.userId, 'api');
   return result;
 }
 

@@ -28,7 +28,7 @@ export interface UserUpdate {
   is_superuser?: boolean | undefined;
 }
 
-export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt' | 'vectors'>) {
+export function createAdminService(ctx: Pick<AppContext, 'db' | 'config' | 'jwt' | 'vectors' | 'usage'>) {
   const { db, config, vectors } = ctx;
   const usage = createUsageService(ctx);
   const users = createUsersService(ctx);

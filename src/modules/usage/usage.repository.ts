@@ -1,19 +1,34 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { usageRecords } from '../../db/schema.js';
+import { usageRecords, users } from '../../db/schema.js';
 
 export type UsageSource = 'api' | 'mcp';
 
+export interface UsageCount {
+  userId: string;
+  yearMonth: string;
+  source: UsageSource;
+  count: number;
+}
+
 export const usageRepository = {
-  /** One atomic upsert per counted call; safe under any number of concurrent instances. */
-  async increment(db: Executor, userId: string, yearMonth: string, source: UsageSource): Promise<void> {
-    await db
-      .insert(usageRecords)
-      .values({ userId, yearMonth, source, requestCount: 1 })
-      .onConflictDoUpdate({
-        target: [usageRecords.userId, usageRecords.yearMonth, usageRecords.source],
-        set: { requestCount: sql`${usageRecords.requestCount} + 1`, updatedAt: sql`now()` },
-      });
+  /**
+   * Adds many counts in one statement. Counts of users deleted meanwhile are dropped (their rows went with
+   * them), so one deleted account cannot make the whole batch fail on the foreign key.
+   */
+  async addCounts(db: Executor, counts: readonly UsageCount[]): Promise<void> {
+    if (counts.length === 0) return;
+    const rows = sql.join(
+      counts.map((c) => sql`(${c.userId}::uuid, ${c.yearMonth}, ${c.source}, ${c.count}::bigint)`),
+      sql`, `,
+    );
+    await db.execute(sql`
+      insert into ${usageRecords} (user_id, year_month, source, request_count)
+      select v.user_id, v.year_month, v.source, v.n
+      from (values ${rows}) as v(user_id, year_month, source, n)
+      join ${users} u on u.id = v.user_id
+      on conflict (user_id, year_month, source) do update
+        set request_count = ${usageRecords}.request_count + excluded.request_count, updated_at = now()`);
   },
 
   /** Rows for one user from `fromMonth` (inclusive, YYYY-MM) on. */

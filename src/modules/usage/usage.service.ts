@@ -16,11 +16,13 @@ export function yearMonth(date: Date, monthsBack = 0): string {
   return `${shifted.getUTCFullYear()}-${String(shifted.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-export function createUsageService(ctx: Pick<AppContext, 'db'>) {
-  const { db } = ctx;
+export function createUsageService(ctx: Pick<AppContext, 'db' | 'usage'>) {
+  const { db, usage } = ctx;
 
   async function months(userId: string, keys: string[]): Promise<MonthUsage[]> {
     const oldest = keys[keys.length - 1] ?? yearMonth(new Date());
+    // This process's counts not yet written are written first, so a caller sees every call it made.
+    await usage.flush();
     const rows = await usageRepository.since(db, userId, oldest);
     return keys.map((key) => {
       const api = rows.find((r) => r.yearMonth === key && r.source === 'api')?.count ?? 0;
@@ -30,9 +32,9 @@ export function createUsageService(ctx: Pick<AppContext, 'db'>) {
   }
 
   const service = {
-    /** Counts one successful call. */
-    record(userId: string, source: UsageSource): Promise<void> {
-      return usageRepository.increment(db, userId, yearMonth(new Date()), source);
+    /** Counts one successful call (written in batches: see UsageCounter). */
+    record(userId: string, source: UsageSource): void {
+      usage.add(userId, yearMonth(new Date()), source);
     },
 
     async month(userId: string, key: string = yearMonth(new Date())): Promise<MonthUsage> {
