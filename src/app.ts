@@ -18,6 +18,7 @@ import { errorBody, registerErrorHandling } from './http/errors.js';
 import { registerHealth, registerMetrics } from './http/observability.js';
 import { API_PREFIX, registerOpenApi } from './http/openapi.js';
 import { clientAuthenticator, createAuthLimiter, registerRateLimits } from './http/rate-limit.js';
+import { asyncStdout, RequestLog } from './http/request-log.js';
 import { registerStorableInputCheck } from './http/storable-input.js';
 import { registerUsageCounting } from './http/usage.js';
 import { registerWebUi } from './http/web-ui.js';
@@ -38,10 +39,12 @@ export function fastifyOptions(config: Config) {
   return {
     logger: {
       level: config.LOG_LEVEL,
+      stream: asyncStdout(),
       redact: ['req.headers.authorization', 'req.headers["x-admin-api-key"]'],
       // Errors are logged without the SQL parameters and values database errors carry.
       serializers: { err: serializeError },
     },
+    logController: new RequestLog(config.SLOW_REQUEST_MS),
     bodyLimit: config.MAX_BODY_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {

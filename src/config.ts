@@ -32,7 +32,12 @@ const schema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
-    .describe('Log level (pino).'),
+    .describe(
+      'Log level (pino). Every request is logged as one line at debug; slow requests at warn, client errors at info, server errors at error.',
+    ),
+  SLOW_REQUEST_MS: int(1, 3_600_000)
+    .default(2000)
+    .describe('A request taking at least this long is logged at warn as a slow request.'),
   PUBLIC_URL: optionalString.describe(
     'Externally visible base URL (e.g. https://memory.example.com); used in MCP metadata, client configs and as the OAuth issuer.',
   ),

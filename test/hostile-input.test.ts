@@ -702,6 +702,25 @@ describe('a 500 that still happens', () => {
       expect(line).not.toContain(secret);
       expect(line).not.toContain('0.123456');
       expect(line).not.toMatch(/"params"/);
+
+      // One line per request, at the level its outcome deserves: a 500 at error, a 404 at info, a success
+      // only at debug (not at the default info), never Fastify's two lines per request.
+      const requestLines = () => lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+      expect(requestLines()).toMatchObject([{ level: 50, status: 500, reqId: 'req-500-check' }]);
+      await app.inject({ method: 'GET', url: '/health' });
+      await app.inject({
+        method: 'GET',
+        url: '/api/v1/no-such-route?x=1',
+        headers: { authorization: 'Bearer pat_live_secret' },
+      });
+      expect(requestLines()).toMatchObject([
+        { level: 50, status: 500 },
+        { level: 30, status: 404, method: 'GET', url: '/api/v1/no-such-route?x=1' },
+      ]);
+      expect(lines.join('\n')).not.toContain('pat_live_secret');
+      expect(lines.some((l) => l.includes('incoming request') || l.includes('request completed'))).toBe(
+        false,
+      );
     } finally {
       await app.close();
       await handle.close();
