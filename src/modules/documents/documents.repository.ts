@@ -3,6 +3,7 @@ import type { CollectionScope } from '../../auth/access.js';
 import { type Executor, queryRows } from '../../db/client.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import { isUuid } from '../../db/ids.js';
+import { prepared } from '../../db/prepared.js';
 import { chunks, collections, documents } from '../../db/schema.js';
 import { conflict, notFound } from '../../errors.js';
 import { vectorLiteral } from '../../vectors/literal.js';
@@ -76,11 +77,15 @@ export const documentsRepository = {
 
   async findById(db: Executor, id: string): Promise<DocumentWithCollection | undefined> {
     if (!isUuid(id)) return undefined;
-    const [row] = await db
-      .select(withCollection)
-      .from(documents)
-      .innerJoin(collections, eq(collections.id, documents.collectionId))
-      .where(eq(documents.id, id));
+    const query = prepared(db, 'document_by_id', (on) =>
+      on
+        .select(withCollection)
+        .from(documents)
+        .innerJoin(collections, eq(collections.id, documents.collectionId))
+        .where(eq(documents.id, sql.placeholder('id')))
+        .prepare('document_by_id'),
+    );
+    const [row] = await query.execute({ id });
     return row;
   },
 

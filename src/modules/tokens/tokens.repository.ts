@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { isUuid } from '../../db/ids.js';
+import { prepared } from '../../db/prepared.js';
 import { collectionAccessTokens, collections, personalAccessTokens, users } from '../../db/schema.js';
 
 export type PatRow = typeof personalAccessTokens.$inferSelect;
@@ -72,11 +73,15 @@ export const tokensRepository = {
 
   /** The PAT with its owner, for authentication. */
   async findPatByHash(db: Executor, tokenHash: string) {
-    const [row] = await db
-      .select({ token: personalAccessTokens, user: users })
-      .from(personalAccessTokens)
-      .innerJoin(users, eq(users.id, personalAccessTokens.userId))
-      .where(eq(personalAccessTokens.tokenHash, tokenHash));
+    const query = prepared(db, 'pat_by_hash', (on) =>
+      on
+        .select({ token: personalAccessTokens, user: users })
+        .from(personalAccessTokens)
+        .innerJoin(users, eq(users.id, personalAccessTokens.userId))
+        .where(eq(personalAccessTokens.tokenHash, sql.placeholder('hash')))
+        .prepare('pat_by_hash'),
+    );
+    const [row] = await query.execute({ hash: tokenHash });
     return row;
   },
 
@@ -145,12 +150,16 @@ export const tokensRepository = {
 
   /** The CAT with its collection and the collection's owner, for authentication. */
   async findCatByHash(db: Executor, keyHash: string) {
-    const [row] = await db
-      .select({ token: collectionAccessTokens, collection: collections, owner: users })
-      .from(collectionAccessTokens)
-      .innerJoin(collections, eq(collections.id, collectionAccessTokens.collectionId))
-      .innerJoin(users, eq(users.id, collections.userId))
-      .where(eq(collectionAccessTokens.keyHash, keyHash));
+    const query = prepared(db, 'cat_by_hash', (on) =>
+      on
+        .select({ token: collectionAccessTokens, collection: collections, owner: users })
+        .from(collectionAccessTokens)
+        .innerJoin(collections, eq(collections.id, collectionAccessTokens.collectionId))
+        .innerJoin(users, eq(users.id, collections.userId))
+        .where(eq(collectionAccessTokens.keyHash, sql.placeholder('hash')))
+        .prepare('cat_by_hash'),
+    );
+    const [row] = await query.execute({ hash: keyHash });
     return row;
   },
 

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { isUuid } from '../../db/ids.js';
+import { prepared } from '../../db/prepared.js';
 import { authSessions, refreshTokens } from '../../db/schema.js';
 
 export type SessionRow = typeof authSessions.$inferSelect;
@@ -14,7 +15,14 @@ export const sessionsRepository = {
 
   async findById(db: Executor, id: string): Promise<SessionRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const [row] = await db.select().from(authSessions).where(eq(authSessions.id, id));
+    const query = prepared(db, 'session_by_id', (on) =>
+      on
+        .select()
+        .from(authSessions)
+        .where(eq(authSessions.id, sql.placeholder('id')))
+        .prepare('session_by_id'),
+    );
+    const [row] = await query.execute({ id });
     return row;
   },
 

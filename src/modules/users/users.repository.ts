@@ -1,6 +1,7 @@
 import { and, asc, count, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { isUuid } from '../../db/ids.js';
+import { prepared } from '../../db/prepared.js';
 import { users } from '../../db/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -13,7 +14,14 @@ export function escapeLike(value: string): string {
 export const usersRepository = {
   async findById(db: Executor, id: string): Promise<UserRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const [row] = await db.select().from(users).where(eq(users.id, id));
+    const query = prepared(db, 'user_by_id', (on) =>
+      on
+        .select()
+        .from(users)
+        .where(eq(users.id, sql.placeholder('id')))
+        .prepare('user_by_id'),
+    );
+    const [row] = await query.execute({ id });
     return row;
   },
 
