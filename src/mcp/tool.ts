@@ -13,6 +13,7 @@ import { databaseUnavailable, unmappedDatabaseError } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
+import { compactJsonSchema } from './json-schema.js';
 import { argumentErrors, errorResult, successResult, toolError } from './results.js';
 
 /** What the tools are built on: the same services the REST routes call. */
@@ -81,18 +82,41 @@ export interface McpTool {
   register(server: McpServer, env: ToolEnv): void;
 }
 
+/** The schema's JSON Schema, made lean (see compactJsonSchema); `open` for output schemas. */
+function leanJsonSchema(schema: z.ZodType, options: { open?: boolean } = {}) {
+  const { jsonSchema } = schema['~standard'];
+  return {
+    input: (target: Parameters<typeof jsonSchema.input>[0]) =>
+      compactJsonSchema(jsonSchema.input(target), options),
+    output: (target: Parameters<typeof jsonSchema.output>[0]) =>
+      compactJsonSchema(jsonSchema.output(target), options),
+  };
+}
+
 /**
- * The JSON Schema of `schema` for tools/list, with validation left to the handler. The SDK's own validation
+ * The arguments' JSON Schema for tools/list, with validation left to the handler. The SDK's own validation
  * would answer bad arguments with a bare message; validating here gives them the VALIDATION_ERROR code and
  * the per-argument list every other failure has.
  */
-function advertise(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+function advertiseInput(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
   return {
     '~standard': {
       version: 1,
       vendor: 'ainstruct',
       validate: (value: unknown) => ({ value }),
-      jsonSchema: schema['~standard'].jsonSchema,
+      jsonSchema: leanJsonSchema(schema),
+    },
+  };
+}
+
+/** The result's JSON Schema for tools/list; the SDK still checks every success against the zod schema. */
+function advertiseOutput(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'ainstruct',
+      validate: schema['~standard'].validate,
+      jsonSchema: leanJsonSchema(schema, { open: true }),
     },
   };
 }
@@ -139,8 +163,8 @@ export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
         {
           title: spec.title,
           description: spec.description,
-          inputSchema: advertise(spec.input),
-          outputSchema: z.union([spec.output, toolError]),
+          inputSchema: advertiseInput(spec.input),
+          outputSchema: advertiseOutput(z.union([spec.output, toolError])),
           annotations: { title: spec.title, openWorldHint: false, ...spec.annotations },
         },
         async (args: unknown) => {
