@@ -5,7 +5,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { requireUserCredential, requireWriteScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
 import { compactJsonSchema } from './json-schema.js';
-import { argumentErrors, errorResult, successResult, toolError } from './results.js';
+import { argumentErrors, errorResult, successResult } from './results.js';
 
 /** What the tools are built on: the same services the REST routes call. */
 export interface McpDeps {
@@ -148,8 +148,8 @@ async function countUsage(env: ToolEnv): Promise<void> {
 
 /**
  * A tool as the SDK sees it: thin handler (validate → call service → present), failures as `isError` results,
- * usage counted once a call has succeeded. The output schema also admits the error shape, because clients
- * built on earlier SDKs validate structured content against it even when `isError` is set.
+ * usage counted once a call has succeeded. The output schema describes success only: failures carry no
+ * structured content (see results.ts).
  */
 export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
   spec: ToolSpec<In, Out>,
@@ -164,7 +164,7 @@ export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
           title: spec.title,
           description: spec.description,
           inputSchema: advertiseInput(spec.input),
-          outputSchema: advertiseOutput(z.union([spec.output, toolError])),
+          outputSchema: advertiseOutput(spec.output),
           annotations: { title: spec.title, openWorldHint: false, ...spec.annotations },
         },
         async (args: unknown) => {
