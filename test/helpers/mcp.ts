@@ -96,21 +96,19 @@ export const list = (value: unknown): Data[] => {
 
 /** All 16 tools, and the subsets each kind of credential is shown. */
 export const DOCUMENT_READ_TOOLS = ['get_document_tool', 'list_documents_tool', 'search_documents_tool'];
-export const DOCUMENT_WRITE_TOOLS = [
-  'delete_document_tool',
-  'move_document_tool',
-  'store_document_tool',
-  'update_document_tool',
-];
+/** What a read_write collection access token may use besides reading. */
+export const DOCUMENT_WRITE_TOOLS = ['delete_document_tool', 'store_document_tool', 'update_document_tool'];
 export const USER_READ_TOOLS = [
   'get_collection_tool',
   'list_collection_access_tokens_tool',
   'list_collections_tool',
 ];
+/** Writing with a user credential; moving a document needs one too (a CAT has no second collection). */
 export const USER_WRITE_TOOLS = [
   'create_collection_access_token_tool',
   'create_collection_tool',
   'delete_collection_tool',
+  'move_document_tool',
   'rename_collection_tool',
   'revoke_collection_access_token_tool',
   'rotate_collection_access_token_tool',

@@ -18,6 +18,8 @@ const DOC_METADATA =
   'search can filter on it by containment. At most 64 KB as JSON';
 const readDocument = { userCredential: false, write: false };
 const writeDocument = { userCredential: false, write: true };
+/** A collection access token reaches one collection: it has nowhere to move a document to. */
+const moveDocument = { userCredential: true, write: true };
 
 const store = defineTool({
   name: 'store_document_tool',
@@ -190,7 +192,7 @@ const move = defineTool({
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
-  needs: writeDocument,
+  needs: moveDocument,
   async run(args, { services, principal }) {
     const moved = await services.documents.move({
       principal,
