@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requireUserCredential } from '../../auth/access.js';
 import { content, documentType, metadata, title } from '../../modules/documents/documents.schemas.js';
 import {
   collectionIdArg,
@@ -18,7 +19,10 @@ const DOC_METADATA =
   'search can filter on it by containment. At most 64 KB as JSON';
 const readDocument = { userCredential: false, write: false };
 const writeDocument = { userCredential: false, write: true };
-/** A collection access token reaches one collection: it has nowhere to move a document to. */
+/**
+ * A collection access token reaches one collection: it has nowhere to move a document to, so this tool is
+ * for user credentials (REST still lets a CAT "move" within its collection, a no-op).
+ */
 const moveDocument = { userCredential: true, write: true };
 
 const store = defineTool({
@@ -194,6 +198,8 @@ const move = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   needs: moveDocument,
   async run(args, { services, principal }) {
+    // Refused here as the listing says, whatever the service would make of a CAT's move.
+    requireUserCredential(principal);
     const moved = await services.documents.move({
       principal,
       documentId: args.document_id,
