@@ -1,36 +1,36 @@
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /**
  * Tool results. A failure is a normal result with `isError: true` (never a JSON-RPC error), so the agent
  * reads why and can correct itself: the text starts with a stable code (`DOCUMENT_NOT_FOUND: Document not
- * found`) and the structured content carries the same as `{ error: { code, message } }`.
+ * found`), and `_meta["ainstruct/error"]` carries the same for programs as `{ code, message, errors? }`.
+ * A failure has no structured content: that must match the tool's output schema, which describes success
+ * only (the spec exempts error results from it).
  */
 
-export const toolError = z
-  .object({
-    error: z.object({
-      code: z.string().describe('Stable machine-readable code, e.g. DOCUMENT_NOT_FOUND or VALIDATION_ERROR'),
-      message: z.string().describe('What went wrong and, where possible, what to do instead'),
-      errors: z
-        .array(z.object({ argument: z.string(), message: z.string() }))
-        .optional()
-        .describe('Each invalid argument (VALIDATION_ERROR only)'),
-    }),
-  })
-  .describe('The shape of structuredContent when isError is true');
+export const ERROR_META_KEY = 'ainstruct/error';
 
 export interface ArgumentError {
   argument: string;
   message: string;
 }
 
+export interface ToolErrorData {
+  /** Stable machine-readable code, e.g. DOCUMENT_NOT_FOUND or VALIDATION_ERROR. */
+  code: string;
+  /** What went wrong and, where possible, what to do instead. */
+  message: string;
+  /** Each invalid argument (VALIDATION_ERROR only). */
+  errors?: ArgumentError[];
+}
+
 export function errorResult(code: string, message: string, errors?: ArgumentError[]): CallToolResult {
-  const error = errors && errors.length > 0 ? { code, message, errors } : { code, message };
+  const error: ToolErrorData = errors && errors.length > 0 ? { code, message, errors } : { code, message };
   return {
     isError: true,
     content: [{ type: 'text', text: `${code}: ${message}` }],
-    structuredContent: { error },
+    _meta: { [ERROR_META_KEY]: error },
   };
 }
 

@@ -5,28 +5,19 @@ import { timestamp as clientTimestamp } from '../validation/timestamp.js';
 
 const id = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
-export const documentIdArg = id.describe('Id of the document, as returned by store, search or list');
-export const collectionIdArg = id.describe(
-  'Id of the collection, as returned by list_collections_tool or create_collection_tool',
-);
-export const keyIdArg = id.describe(
-  'The cat_id of the token, as returned by list_collection_access_tokens_tool',
-);
+export const documentIdArg = id.describe('Document id (from store, search or list)');
+export const collectionIdArg = id.describe('Collection id (from list_collections_tool)');
+export const keyIdArg = id.describe("The token's cat_id (from list_collection_access_tokens_tool)");
 
 /** The one timestamp schema REST uses too (see src/validation/timestamp.ts for what it accepts). */
 export const timestampArg = clientTimestamp;
 
 export const limitArg = (fallback: number) =>
-  z.number().int().min(1).max(100).default(fallback).describe(`Page size, 1–100 (default ${fallback})`);
-export const offsetArg = z
-  .number()
-  .int()
-  .min(0)
-  .max(10_000_000)
-  .default(0)
-  .describe('Items to skip (default 0)');
+  z.number().int().min(1).max(100).default(fallback).describe('Page size');
+export const offsetArg = z.number().int().min(0).max(10_000_000).default(0).describe('Items to skip');
 
-const timestamp = z.string().describe('ISO 8601 timestamp, UTC');
+/** ISO 8601, UTC (`…Z`); the values say so themselves, so no description is spent on it. */
+const timestamp = z.string();
 
 export const documentSummaryFields = {
   document_id: z.string(),

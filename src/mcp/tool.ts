@@ -5,7 +5,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { requireUserCredential, requireWriteScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
@@ -13,7 +13,8 @@ import { databaseUnavailable, unmappedDatabaseError } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
-import { argumentErrors, errorResult, successResult, toolError } from './results.js';
+import { compactJsonSchema } from './json-schema.js';
+import { argumentErrors, errorResult, successResult } from './results.js';
 
 /** What the tools are built on: the same services the REST routes call. */
 export interface McpDeps {
@@ -81,18 +82,41 @@ export interface McpTool {
   register(server: McpServer, env: ToolEnv): void;
 }
 
+/** The schema's JSON Schema, made lean (see compactJsonSchema); `open` for output schemas. */
+function leanJsonSchema(schema: z.ZodType, options: { open?: boolean } = {}) {
+  const { jsonSchema } = schema['~standard'];
+  return {
+    input: (target: Parameters<typeof jsonSchema.input>[0]) =>
+      compactJsonSchema(jsonSchema.input(target), options),
+    output: (target: Parameters<typeof jsonSchema.output>[0]) =>
+      compactJsonSchema(jsonSchema.output(target), options),
+  };
+}
+
 /**
- * The JSON Schema of `schema` for tools/list, with validation left to the handler. The SDK's own validation
+ * The arguments' JSON Schema for tools/list, with validation left to the handler. The SDK's own validation
  * would answer bad arguments with a bare message; validating here gives them the VALIDATION_ERROR code and
  * the per-argument list every other failure has.
  */
-function advertise(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+function advertiseInput(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
   return {
     '~standard': {
       version: 1,
       vendor: 'ainstruct',
       validate: (value: unknown) => ({ value }),
-      jsonSchema: schema['~standard'].jsonSchema,
+      jsonSchema: leanJsonSchema(schema),
+    },
+  };
+}
+
+/** The result's JSON Schema for tools/list; the SDK still checks every success against the zod schema. */
+function advertiseOutput(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'ainstruct',
+      validate: schema['~standard'].validate,
+      jsonSchema: leanJsonSchema(schema, { open: true }),
     },
   };
 }
@@ -116,8 +140,8 @@ function failure(error: unknown, tool: string, env: ToolEnv) {
 
 /**
  * A tool as the SDK sees it: thin handler (validate → call service → present), failures as `isError` results,
- * usage counted once a call has succeeded. The output schema also admits the error shape, because clients
- * built on earlier SDKs validate structured content against it even when `isError` is set.
+ * usage counted once a call has succeeded. The output schema describes success only: failures carry no
+ * structured content (see results.ts).
  */
 export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
   spec: ToolSpec<In, Out>,
@@ -131,8 +155,8 @@ export function defineTool<In extends ObjectSchema, Out extends z.ZodObject>(
         {
           title: spec.title,
           description: spec.description,
-          inputSchema: advertise(spec.input),
-          outputSchema: z.union([spec.output, toolError]),
+          inputSchema: advertiseInput(spec.input),
+          outputSchema: advertiseOutput(spec.output),
           annotations: { title: spec.title, openWorldHint: false, ...spec.annotations },
         },
         async (args: unknown) => {

@@ -1,6 +1,7 @@
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ERROR_META_KEY } from '../../src/mcp/results.js';
 import { ALL_TOOLS, connectMcp, initializeRequest, postMcp } from '../helpers/mcp.js';
 import {
   conforming,
@@ -85,13 +86,13 @@ function toolProblems(
     };
   }
   if (!outcome.isError) return { problems: [], rejected: false };
-  const error = (outcome.structuredContent as { error?: { code?: unknown; message?: unknown } } | undefined)
-    ?.error;
+  const error = outcome._meta?.[ERROR_META_KEY] as { code?: unknown; message?: unknown } | undefined;
   const first = outcome.content[0];
   const text = first?.type === 'text' ? first.text : '';
   const problems: string[] = [];
+  if (outcome.structuredContent !== undefined) problems.push('isError with structured content');
   if (typeof error?.code !== 'string' || typeof error.message !== 'string') {
-    problems.push('isError without structured {error: {code, message}}');
+    problems.push(`isError without _meta["${ERROR_META_KEY}"] {code, message}`);
   } else {
     if (error.code === 'INTERNAL_ERROR') problems.push('INTERNAL_ERROR (a server fault)');
     if (!text.startsWith(`${error.code}: `)) problems.push('error text does not start with its code');

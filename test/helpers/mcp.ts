@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { decodeJwt, SignJWT } from 'jose';
 import { expect } from 'vitest';
 import type { Executor } from '../../src/db/client.js';
+import { ERROR_META_KEY } from '../../src/mcp/results.js';
 import { type ApiClient, createUser, promote, type TestUser } from './client.js';
 import { createCat, createCollection, createPat } from './documents.js';
 import { TEST_JWT_SECRET } from './server.js';
@@ -63,14 +64,24 @@ export function textOf(result: CallToolResult): string {
   return first?.type === 'text' ? first.text : '';
 }
 
-/** Asserts a tool-level failure with this code, in the text and in the structured content. */
-export function expectToolError(result: CallToolResult, code: string): Data {
+/**
+ * The machine-readable error of a failed result, from `_meta["ainstruct/error"]` (fails the test when it is
+ * missing, or when the result also carries structured content, which only successes may).
+ */
+export function errorOf(result: CallToolResult): Data {
   expect(result.isError, JSON.stringify(result.content)).toBe(true);
+  expect(result.structuredContent, 'an error result carries no structured content').toBeUndefined();
+  const error = result._meta?.[ERROR_META_KEY];
+  if (!isData(error)) throw new Error(`no ${ERROR_META_KEY} in _meta: ${JSON.stringify(result)}`);
+  return error;
+}
+
+/** Asserts a tool-level failure with this code, in the text and in `_meta`; returns the error object. */
+export function expectToolError(result: CallToolResult, code: string): Data {
+  const error = errorOf(result);
   expect(textOf(result)).toMatch(new RegExp(`^${code}: .+`));
-  const data = result.structuredContent;
-  if (!isData(data) || !isData(data.error)) throw new Error(`no structured error: ${JSON.stringify(result)}`);
-  expect(data.error.code).toBe(code);
-  return data.error;
+  expect(error.code).toBe(code);
+  return error;
 }
 
 export const str = (value: unknown): string => {
@@ -85,21 +96,19 @@ export const list = (value: unknown): Data[] => {
 
 /** All 16 tools, and the subsets each kind of credential is shown. */
 export const DOCUMENT_READ_TOOLS = ['get_document_tool', 'list_documents_tool', 'search_documents_tool'];
-export const DOCUMENT_WRITE_TOOLS = [
-  'delete_document_tool',
-  'move_document_tool',
-  'store_document_tool',
-  'update_document_tool',
-];
+/** What a read_write collection access token may use besides reading. */
+export const DOCUMENT_WRITE_TOOLS = ['delete_document_tool', 'store_document_tool', 'update_document_tool'];
 export const USER_READ_TOOLS = [
   'get_collection_tool',
   'list_collection_access_tokens_tool',
   'list_collections_tool',
 ];
+/** Writing with a user credential; moving a document needs one too (a CAT has no second collection). */
 export const USER_WRITE_TOOLS = [
   'create_collection_access_token_tool',
   'create_collection_tool',
   'delete_collection_tool',
+  'move_document_tool',
   'rename_collection_tool',
   'revoke_collection_access_token_tool',
   'rotate_collection_access_token_tool',

@@ -5,9 +5,7 @@ import { defineTool, type McpTool } from '../tool.js';
 
 /** Managing one's collections: user credentials (JWT or PAT) only, never a collection access token. */
 
-const nameArg = collectionName.describe(
-  'Collection name, 1–100 characters, unique among your collections ignoring case',
-);
+const nameArg = collectionName.describe('Collection name, unique among your collections ignoring case');
 const readUser = { userCredential: true, write: false };
 const writeUser = { userCredential: true, write: true };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requireUserCredential } from '../../auth/access.js';
 import { content, documentType, metadata, title } from '../../modules/documents/documents.schemas.js';
 import {
   collectionIdArg,
@@ -18,30 +19,31 @@ const DOC_METADATA =
   'search can filter on it by containment. At most 64 KB as JSON';
 const readDocument = { userCredential: false, write: false };
 const writeDocument = { userCredential: false, write: true };
+/**
+ * A collection access token reaches one collection: it has nowhere to move a document to, so this tool is
+ * for user credentials (REST still lets a CAT "move" within its collection, a no-op).
+ */
+const moveDocument = { userCredential: true, write: true };
 
 const store = defineTool({
   name: 'store_document_tool',
   title: 'Store document',
   description:
-    'Save a document to memory so it can be searched later. The content is split into chunks and embedded ' +
-    'for semantic and keyword search. Goes to collection_id if given, otherwise to your "default" ' +
-    'collection (a collection access token always stores into its own collection). Markdown may start ' +
-    'with YAML front matter (---, key: value lines, ---): its keys become metadata (doc_metadata wins on ' +
-    'the same key) and it is not searched as text. Storing content that already exists in the collection ' +
-    'stores nothing and returns the existing document with duplicate: true.',
+    'Save a document to memory for later search (chunked and embedded for semantic and keyword search). ' +
+    'Markdown may start with YAML front matter (---, key: value lines, ---): its keys become metadata ' +
+    '(doc_metadata wins on the same key) and it is not searched as text. Content already in the collection ' +
+    'is not stored again: the existing document is returned with duplicate: true.',
   input: z.strictObject({
     title: title
       .optional()
       .describe(
-        'Short descriptive title, 1–500 characters; shown in search results. May be left out for markdown ' +
-          'that names itself: YAML front matter `title:`, else its first heading',
+        'Short title, shown in search results. Optional for markdown that names itself (front matter ' +
+          'title:, else its first heading)',
       ),
-    content: content.describe(
-      'The full text to remember (markdown, plain text or code), at most 5 MB by default',
-    ),
+    content: content.describe('The full text (markdown, plain text or code), at most 5 MB by default'),
     document_type: documentType
       .default('markdown')
-      .describe('Format of the content, which decides how it is chunked (default markdown)'),
+      .describe('Format of the content; decides how it is chunked'),
     doc_metadata: metadata.nullish().describe(DOC_METADATA),
     collection_id: collectionIdArg
       .nullish()
@@ -100,17 +102,14 @@ const list = defineTool({
   title: 'List documents',
   description:
     'List the documents you can see (titles and metadata, no content), newest first by default, a page at ' +
-    'a time. Narrow to one collection with collection_id or to one type with document_type.',
+    'a time.',
   input: z.strictObject({
     limit: limitArg(50),
     offset: offsetArg,
     collection_id: collectionIdArg.nullish().describe('Only documents in this collection'),
     document_type: documentType.nullish().describe('Only documents of this type'),
-    sort: z
-      .enum(['created_at', 'updated_at', 'title'])
-      .default('created_at')
-      .describe('Sort key (default created_at)'),
-    order: z.enum(['asc', 'desc']).default('desc').describe('Sort direction (default desc: newest first)'),
+    sort: z.enum(['created_at', 'updated_at', 'title']).default('created_at').describe('Sort key'),
+    order: z.enum(['asc', 'desc']).default('desc').describe('Sort direction'),
   }),
   output: z.object({
     documents: z.array(documentSummary),
@@ -138,24 +137,23 @@ const update = defineTool({
   name: 'update_document_tool',
   title: 'Update document',
   description:
-    'Change a document. Only the fields you pass change; omitted (or null) fields keep their current ' +
-    'values, so to retitle a document pass just document_id and title. Changed text is re-chunked and ' +
-    're-embedded. To clear the metadata pass doc_metadata: {}.',
+    'Change a document: only the fields you pass change (omitted or null ones keep their values). Changed ' +
+    'text is re-chunked and re-embedded. To clear the metadata pass doc_metadata: {}.',
   input: z
     .strictObject({
       document_id: documentIdArg,
       title: title.nullish().describe('New title'),
-      content: content.nullish().describe('New full content (replaces the old content entirely)'),
+      content: content.nullish().describe('New full content, replacing the old'),
       document_type: documentType.nullish().describe('New document type'),
       doc_metadata: metadata
         .nullish()
         .describe(
-          "New metadata, replacing what was given before entirely; keys from the content's front matter " +
-            `stay under it. ${DOC_METADATA}`,
+          'New doc_metadata (JSON object, at most 64 KB), replacing the old entirely; front matter keys of ' +
+            'the content stay under it',
         ),
       expected_updated_at: timestampArg
         .optional()
-        .describe('Optional: the updated_at you last saw; refuses with DOCUMENT_CHANGED if it changed since'),
+        .describe('The updated_at you last saw; refused with DOCUMENT_CHANGED if it changed since'),
     })
     .refine(
       (args) => [args.title, args.content, args.document_type, args.doc_metadata].some((v) => v != null),
@@ -198,8 +196,10 @@ const move = defineTool({
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
-  needs: writeDocument,
+  needs: moveDocument,
   async run(args, { services, principal }) {
+    // Refused here as the listing says, whatever the service would make of a CAT's move.
+    requireUserCredential(principal);
     const moved = await services.documents.move({
       principal,
       documentId: args.document_id,

@@ -24,11 +24,9 @@ export function searchTool(defaults: SearchDefaults): McpTool {
     name: 'search_documents_tool',
     title: 'Search documents',
     description:
-      'Search your documents by meaning and by keyword and get the most relevant chunks, ready to read in ' +
-      'formatted_context and never longer than max_tokens. Ask in natural language or with exact terms ' +
-      '(names, error messages, identifiers). Each hit also comes as a resource link to its whole document; ' +
-      'use get_document_tool for the full text. Narrow with collection_id(s), document_type, metadata or ' +
-      'dates.',
+      'Find the most relevant chunks of your documents, by meaning and by keyword, as ready-to-read ' +
+      'formatted_context within max_tokens. Ask in natural language or with exact terms (names, error ' +
+      'messages, identifiers). Each hit links to its document; get_document_tool reads the full text.',
     input: z.strictObject({
       query: z
         .string()
@@ -42,10 +40,7 @@ export function searchTool(defaults: SearchDefaults): McpTool {
         .min(1, 'must be at least 1')
         .default(defaults.maxResults)
         .transform((n) => Math.min(n, MAX_RESULTS_CAP))
-        .describe(
-          `Most chunks to return (default ${defaults.maxResults}; ` +
-            `above ${MAX_RESULTS_CAP} counts as ${MAX_RESULTS_CAP})`,
-        ),
+        .describe(`Most chunks to return; above ${MAX_RESULTS_CAP} counts as ${MAX_RESULTS_CAP}`),
       max_tokens: z
         .number()
         .int()
@@ -53,15 +48,14 @@ export function searchTool(defaults: SearchDefaults): McpTool {
         .default(defaults.maxTokens)
         .transform((n) => Math.min(n, HARD_TOKEN_CAP))
         .describe(
-          `Token budget of the returned text (default ${defaults.maxTokens}; ` +
-            `never more than ${HARD_TOKEN_CAP}, whatever is asked). ` +
-            'Lower-ranked chunks are cut or dropped to fit',
+          `Token budget of the returned text, at most ${HARD_TOKEN_CAP} whatever is asked; ` +
+            'lower-ranked chunks are cut or dropped to fit',
         ),
       min_score: minScoreArg(defaults.minScore),
       mode: z
         .enum(['hybrid', 'semantic', 'keyword'])
         .default('hybrid')
-        .describe('hybrid (default) fuses both; semantic: by meaning only; keyword: exact terms only (BM25)'),
+        .describe('hybrid fuses both; semantic: by meaning only; keyword: exact terms only (BM25)'),
       collection_id: collectionIdArg.optional().describe('Search only this collection'),
       collection_ids: z
         .array(collectionIdArg)

@@ -28,12 +28,12 @@ export function tokenTools(limits: { catMaxDays: number }): McpTool[] {
       'permission read lets it search and read; read_write also lets it store, change and delete documents ' +
       'there. The secret is returned once, as key.',
     input: z.strictObject({
-      label: label(100).describe('Name to recognise the token by, 1–100 characters'),
+      label: label(100).describe('Name to recognise the token by'),
       collection_id: collectionIdArg.describe('The collection the token reaches'),
       permission: z
         .enum(['read', 'read_write'])
         .default('read_write')
-        .describe('read or read_write (default read_write)'),
+        .describe('read, or read_write to also change documents'),
       expires_in_days: lifetime,
     }),
     output: catWithKey,

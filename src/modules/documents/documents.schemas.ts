@@ -5,9 +5,10 @@ import { timestamp } from '../../validation/timestamp.js';
 
 export const MAX_METADATA_BYTES = 64 * 1024;
 
-export const documentType = z
-  .enum(DOCUMENT_TYPES, { error: () => `must be one of: ${DOCUMENT_TYPES.join(', ')}` })
-  .describe(`One of: ${DOCUMENT_TYPES.join(', ')}`);
+/** No description: the enum lists the values already, in every schema generated from it. */
+export const documentType = z.enum(DOCUMENT_TYPES, {
+  error: () => `must be one of: ${DOCUMENT_TYPES.join(', ')}`,
+});
 
 export const title = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
 export const content = z
@@ -75,9 +76,7 @@ export const minScoreArg = (fallback: number) =>
     .min(0, 'must be between 0 and 1')
     .max(1, 'must be between 0 and 1')
     .default(fallback)
-    .describe(
-      `Leave out results whose relevance (score, 0–1) is below this (default ${fallback}); 0 returns everything ranked`,
-    );
+    .describe('Leave out results whose relevance (score) is below this; 0 returns everything ranked');
 
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1).max(50)]);
 
