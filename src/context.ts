@@ -6,6 +6,7 @@ import { LastUsedTracker } from './auth/last-used.js';
 import type { Config } from './config.js';
 import type { Database, DatabaseHandle } from './db/client.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
+import { PlannerStatistics } from './modules/search/planner-statistics.js';
 import { UsageCounter } from './modules/usage/usage-counter.js';
 import { MemorySharedState } from './shared-state/memory.js';
 import type { SharedState } from './shared-state/shared-state.js';
@@ -24,6 +25,8 @@ export interface AppContext {
    */
   shared: SharedState;
   lastUsed: LastUsedTracker;
+  /** Refreshes the planner statistics of the search tables after bulk writes. */
+  statistics: PlannerStatistics;
   /** Successful calls per user and month, written in batches (USAGE_FLUSH_MS). */
   usage: UsageCounter;
   /**
@@ -65,6 +68,9 @@ export function buildContext(deps: {
   const usage = new UsageCounter(handle.db, config.USAGE_FLUSH_MS, (error) =>
     log.warn({ err: error }, 'writing usage counts failed; they are kept for the next flush'),
   );
+  const statistics = new PlannerStatistics(handle.db, { minRows: 50, fraction: 0.1 }, (error) =>
+    log.warn({ err: error }, 'refreshing planner statistics failed'),
+  );
   const authenticator = createAuthenticator({
     db: handle.db,
     jwt,
@@ -83,6 +89,7 @@ export function buildContext(deps: {
     shared,
     lastUsed,
     usage,
+    statistics,
     authenticator,
     embedder,
     vectors: createVectorStore({ config, db: handle.db, embedder, log }),

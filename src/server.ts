@@ -70,6 +70,7 @@ export async function startServer(
       await ctx.vectors.stop();
       await lastUsed.stop();
       await ctx.usage.stop();
+      await ctx.statistics.settled();
       await ctx.shared.close();
       if (!options.embedder) await embedder.close();
     });

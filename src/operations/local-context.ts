@@ -43,6 +43,7 @@ export async function openCliContext(
     async close() {
       await ctx.lastUsed.stop();
       await ctx.usage.stop();
+      await ctx.statistics.settled();
       await embedder.close();
       await handle.close();
     },

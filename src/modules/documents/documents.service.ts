@@ -78,9 +78,9 @@ export interface UpdateInput {
 }
 
 export function createDocumentsService(
-  ctx: Pick<AppContext, 'db' | 'config' | 'embedder' | 'shared' | 'vectors'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'embedder' | 'shared' | 'vectors' | 'statistics'>,
 ) {
-  const { db, config, embedder, shared, vectors } = ctx;
+  const { db, config, embedder, shared, vectors, statistics } = ctx;
 
   function checkSize(content: string) {
     const bytes = Buffer.byteLength(content, 'utf8');
@@ -208,7 +208,10 @@ export function createDocumentsService(
         if (!row) throw error;
         return { row: row as DocumentRow, duplicate: true };
       });
-    if (!outcome.duplicate) await vectors.afterCommit([outcome.row.id]);
+    if (!outcome.duplicate) {
+      await vectors.afterCommit([outcome.row.id]);
+      statistics.noteWrites(chunks.length);
+    }
     return { document: presentSummary(outcome.row, collection.name), duplicate: outcome.duplicate };
   }
 
@@ -351,7 +354,10 @@ export function createDocumentsService(
         });
       });
       if (!updated) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
-      if (chunks) await vectors.afterCommit([current.id]);
+      if (chunks) {
+        await vectors.afterCommit([current.id]);
+        statistics.noteWrites(current.chunkCount + chunks.length);
+      }
       return presentDocument({ ...current, ...updated });
     },
 
@@ -380,6 +386,7 @@ export function createDocumentsService(
       });
       if (!moved) throw notFound('DOCUMENT_NOT_FOUND', 'Document not found');
       await vectors.afterCommit([current.id]);
+      statistics.noteWrites(current.chunkCount);
       const document: DocumentWithCollection = {
         ...current,
         ...moved,
@@ -403,6 +410,7 @@ export function createDocumentsService(
         await vectors.deleteDocuments(tx, [fresh.id]);
       });
       await vectors.afterCommit([current.id]);
+      statistics.noteWrites(current.chunkCount);
       return { message: `Document "${current.title}" deleted`, document_id: current.id };
     },
   };

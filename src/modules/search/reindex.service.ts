@@ -26,8 +26,8 @@ export interface ReindexResult {
  * Re-embeds every chunk with the configured model. Each batch's vectors and the cursor are saved in one
  * transaction, so a killed run resumes where it stopped; the server refuses to start until it has finished.
  */
-export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder' | 'vectors'>) {
-  const { db, embedder, vectors } = ctx;
+export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder' | 'vectors' | 'statistics'>) {
+  const { db, embedder, vectors, statistics } = ctx;
   return {
     async reindex(input: {
       principal: Principal;
@@ -73,6 +73,7 @@ export function createReindexService(ctx: Pick<AppContext, 'db' | 'embedder' | '
           await vectors.upsertDocuments(tx, documentIds);
         });
         await vectors.afterCommit(documentIds);
+        statistics.noteWrites(chunks.length);
         state = next;
         report({ done: state.done, total: state.total, resumed });
       }

@@ -261,18 +261,22 @@ export function createSearchService(
       const budget = Math.min(input.maxTokens, HARD_TOKEN_CAP);
       const results: SearchResult[] = [];
       const parts: string[] = [];
+      // Each part is counted once and the counts summed (re-counting the joined text after every result was
+      // quadratic in the results); the check after the loop settles the seams.
+      const separatorTokens = countTokens(SEPARATOR);
       let used = 0;
       for (const hit of ranked) {
         const detail = details.get(hit.id);
         if (!detail) continue;
         const header = resultHeader(detail, hit.relevance);
-        const overhead = countTokens(header) + (parts.length > 0 ? countTokens(SEPARATOR) : 0);
+        const contentTokens = countTokens(detail.content);
+        const overhead = countTokens(header) + (parts.length > 0 ? separatorTokens : 0);
         const room = budget - used - overhead;
-        if (room < Math.min(MIN_PARTIAL_TOKENS, countTokens(detail.content))) break;
-        const fits = countTokens(detail.content) <= room;
+        if (room < Math.min(MIN_PARTIAL_TOKENS, contentTokens)) break;
+        const fits = contentTokens <= room;
         const content = fits ? detail.content : truncateToTokens(detail.content, room);
         parts.push(header + content);
-        used = countTokens(parts.join(SEPARATOR));
+        used += overhead + (fits ? contentTokens : countTokens(content));
         results.push({
           document_id: detail.document_id,
           title: detail.title,
@@ -296,11 +300,12 @@ export function createSearchService(
       // Token counts of joined text can differ from the sum of the parts by a token at a seam; trim the last
       // result until the whole context is within budget, so the budget is a hard limit.
       let formatted = parts.join(SEPARATOR);
-      while (results.length > 0 && countTokens(formatted) > budget) {
+      let tokensUsed = countTokens(formatted);
+      while (results.length > 0 && tokensUsed > budget) {
         const last = results[results.length - 1];
         const lastPart = parts[parts.length - 1];
         if (!last || lastPart === undefined) break;
-        const excess = countTokens(formatted) - budget;
+        const excess = tokensUsed - budget;
         const keep = countTokens(last.content) - excess - 2;
         if (keep < 1) {
           results.pop();
@@ -312,12 +317,13 @@ export function createSearchService(
           parts[parts.length - 1] = header + last.content;
         }
         formatted = parts.join(SEPARATOR);
+        tokensUsed = countTokens(formatted);
       }
       return {
         ...empty,
         results,
         total_results: ranked.length,
-        tokens_used: countTokens(formatted),
+        tokens_used: tokensUsed,
         formatted_context: formatted,
         rerank: reranked.report,
         ...(degraded ? { degraded } : {}),
