@@ -363,3 +363,40 @@ export const vectorOutbox = pgTable(
     index('vector_outbox_available_idx').on(t.availableAt),
   ],
 );
+
+/**
+ * Background work (today: storing a large document), run by any instance's job runner (src/modules/jobs). A
+ * runner claims a job with a lease it renews while working; a job whose lease expired (its instance died) is
+ * claimed again. Finishing a job commits in the same transaction as the work, so a job never completes twice.
+ * `input` holds the request until the job ends and is cleared then (it may be megabytes of content).
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The target collection; null once it was deleted (the job then fails, or keeps its result). */
+    collectionId: uuid('collection_id').references(() => collections.id, { onDelete: 'set null' }),
+    state: text('state').notNull().default('queued'),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total').notNull().default(0),
+    phase: text('phase').notNull().default('queued'),
+    input: jsonb('input').$type<Record<string, unknown>>(),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    error: jsonb('error').$type<{ code: string; message: string }>(),
+    attempts: integer('attempts').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('jobs_state', sql`${t.state} in ('queued', 'running', 'succeeded', 'failed')`),
+    index('jobs_user_created_idx').on(t.userId, t.createdAt),
+    index('jobs_pending_idx').on(t.createdAt).where(sql`${t.state} in ('queued', 'running')`),
+  ],
+);
