@@ -26,6 +26,7 @@ import { registerMcp } from './mcp/register.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { collectionsRoutes } from './modules/collections/collections.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
+import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { embeddingsRoutes } from './modules/search/embeddings.routes.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
@@ -142,6 +143,7 @@ export async function createApp(deps: {
           minScore: config.SEARCH_MIN_SCORE,
         }),
       );
+      await typed.register(jobsRoutes(services));
     },
     { prefix: API_PREFIX },
   );
@@ -169,7 +171,8 @@ function embedderCheck(ctx: AppContext) {
   let healthyUntil = 0;
   return async () => {
     if (Date.now() < healthyUntil) return;
-    await ctx.embedder.embed(['readiness probe'], 'query');
+    if (ctx.embedder.check) await ctx.embedder.check();
+    else await ctx.embedder.embed(['readiness probe'], 'query');
     healthyUntil = Date.now() + 60_000;
   };
 }

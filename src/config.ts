@@ -158,6 +158,19 @@ const schema = z.object({
     .describe('Largest document content in UTF-8 bytes (413 above).'),
   CHUNK_MAX_TOKENS: int(32, 8192).default(400).describe('Largest chunk in cl100k tokens.'),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(50).describe('Tokens repeated between consecutive chunks.'),
+  JOBS_BACKGROUND_OVER_BYTES: int(0, 1024 * 1024 * 1024)
+    .default(200 * 1024)
+    .describe(
+      'A document store with more content than this (UTF-8 bytes) runs in the background: 202 with a job to poll at GET /api/v1/jobs/{id}. about 150 chunks, ~7 s of embedding on the bundled model at 20 chunks/s; 0 sends every store to the background.',
+    ),
+  JOBS_CONCURRENCY: int(0, 64)
+    .default(1)
+    .describe('Background jobs this instance runs at once; 0 runs none here (other instances do).'),
+  JOBS_LEASE_SECONDS: int(2, 3600)
+    .default(60)
+    .describe(
+      "How long a running job's claim lasts unless renewed (it is, every third of it); a killed instance's jobs are taken over after it.",
+    ),
 
   EMBEDDING_PROVIDER: z
     .enum(['local', 'openai'])

@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.js';
 import { embeddingConfig } from './embeddings/from-config.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { createEmbeddingProvider } from './embeddings/registry.js';
+import { JobRunner } from './modules/jobs/job-runner.js';
 import { ensureEmbeddingModel } from './modules/search/embedding-model.js';
 import { operationsHandler } from './operations/owner-control.js';
 import { createServices, type Services } from './services.js';
@@ -18,6 +19,8 @@ export interface RunningServer {
   app: FastifyInstance;
   ctx: AppContext;
   services: Services;
+  /** Runs this instance's share of the background jobs (JOBS_CONCURRENCY at a time). */
+  jobs: JobRunner;
   /** Base URL the server listens on, e.g. http://127.0.0.1:8000 */
   url: string;
   close(): Promise<void>;
@@ -32,6 +35,7 @@ export function openConfiguredDatabase(config: Config, command = 'serve'): Promi
     poolSize: config.DB_POOL_SIZE,
     connectTimeoutSeconds: config.DB_POOL_TIMEOUT,
     idleTimeoutSeconds: config.DB_IDLE_TIMEOUT,
+    sharedBuffersMb: config.EMBEDDED_SHARED_BUFFERS_MB,
   });
 }
 
@@ -66,7 +70,17 @@ export async function startServer(
     lastUsed.start();
     ctx.usage.start();
     ctx.vectors.start();
+    const jobs = new JobRunner({
+      db: ctx.db,
+      handler: services.jobs.handler,
+      concurrency: config.JOBS_CONCURRENCY,
+      leaseSeconds: config.JOBS_LEASE_SECONDS,
+      log: app.log,
+    });
+    services.jobs.onQueued(() => jobs.notify());
     app.addHook('onClose', async () => {
+      // First, while the database and the embedder are still there to give running jobs back.
+      await jobs.stop();
       await ctx.vectors.stop();
       await lastUsed.stop();
       await ctx.usage.stop();
@@ -89,10 +103,12 @@ export async function startServer(
       handle.ownership.setUrl(url);
       handle.ownership.serve(operationsHandler({ ctx, services }, app.log));
     }
+    jobs.start();
     return {
       app,
       ctx,
       services,
+      jobs,
       url,
       async close() {
         await app.close();

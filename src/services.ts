@@ -3,6 +3,7 @@ import { embeddingConfig } from './embeddings/from-config.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
+import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createReindexService } from './modules/search/reindex.service.js';
 import { rerankerFromConfig } from './modules/search/rerank.js';
 import { createSearchService, defaultKeywordWeights } from './modules/search/search.service.js';
@@ -12,13 +13,15 @@ import { createUsersService } from './modules/users/users.service.js';
 
 /** Every service, built once per process from the context; REST routes and MCP tools share them. */
 export function createServices(ctx: AppContext) {
+  const documents = createDocumentsService(ctx);
   return {
     users: createUsersService(ctx),
     collections: createCollectionsService(ctx),
     tokens: createTokensService(ctx),
     usage: createUsageService(ctx),
     admin: createAdminService(ctx),
-    documents: createDocumentsService(ctx),
+    documents,
+    jobs: createJobsService(ctx, documents),
     reindex: createReindexService(ctx),
     search: createSearchService({
       ...ctx,

@@ -143,3 +143,23 @@ export function assertCanUseEmbeddings(principal: Principal, options: { allowRea
     );
   }
 }
+
+export interface JobRef {
+  /** Who queued the job. */
+  userId: string;
+  /** The collection it works on; null once that collection was deleted. */
+  collectionId: string | null;
+}
+
+/**
+ * A background job is its user's: every credential of theirs sees it, a collection-scoped one only the jobs of
+ * its collection. Anyone else: JOB_NOT_FOUND.
+ */
+export function assertJobVisible<T extends JobRef>(principal: Principal, job: T | undefined): T {
+  const visible =
+    job !== undefined &&
+    job.userId === principal.userId &&
+    (!principal.collection || principal.collection.id === job.collectionId);
+  if (!visible) throw notFound('JOB_NOT_FOUND', 'Job not found');
+  return job;
+}

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { asPreconditionFailed, etagOf, ifMatchHeaders, updatedAtOfEtag } from '../../http/etag.js';
+import { API_PREFIX } from '../../http/openapi.js';
 import { authErrors, bearerSecurity, errorResponse, messageResponse } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
+import { jobResponse } from '../jobs/jobs.schemas.js';
 import {
   documentParams,
   documentResponse,
@@ -37,20 +39,30 @@ export function documentsRoutes(services: Services, defaults: SearchDefaults): F
         schema: {
           ...base,
           summary: 'Store a document (chunked and embedded); identical content returns the existing one',
+          description:
+            'Content over JOBS_BACKGROUND_OVER_BYTES, or `wait: false`, is stored in the background: the ' +
+            'request is checked as usual, then answered 202 with a job (Location: /api/v1/jobs/{job_id}) ' +
+            'whose result is this 200/201 body once done.',
           body: storeBody,
-          response: { 201: storeResponse, 200: storeResponse, ...failures },
+          response: { 201: storeResponse, 200: storeResponse, 202: jobResponse, ...failures },
         },
       },
       async (request, reply) => {
-        const { title, content, document_type, metadata, collection_id } = request.body;
-        const { document, duplicate } = await services.documents.store({
+        const { title, content, document_type, metadata, collection_id, wait } = request.body;
+        const outcome = await services.jobs.storeDocument({
           principal: await request.authenticate(),
           title,
           content,
           documentType: document_type,
           metadata,
           collectionId: collection_id ?? undefined,
+          wait,
         });
+        if ('job' in outcome) {
+          reply.header('location', `${API_PREFIX}/jobs/${outcome.job.job_id}`);
+          return reply.code(202).send(outcome.job);
+        }
+        const { document, duplicate } = outcome.stored;
         return reply.code(duplicate ? 200 : 201).send({ ...document, duplicate });
       },
     );

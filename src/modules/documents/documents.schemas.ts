@@ -41,6 +41,12 @@ export const storeBody = z.object({
   collection_id: id
     .nullish()
     .describe('Target collection; default: the caller\'s "default" collection (a CAT: its own)'),
+  wait: z
+    .boolean()
+    .optional()
+    .describe(
+      'false: store in the background and answer 202 with a job at once. Default: wait, unless the content is over JOBS_BACKGROUND_OVER_BYTES (then 202 too)',
+    ),
 });
 
 export const updateBody = z.object({

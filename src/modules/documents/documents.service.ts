@@ -8,6 +8,7 @@ import {
 } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
+import type { Executor } from '../../db/client.js';
 import { AppError, conflict, notFound, tooLarge, unprocessable } from '../../errors.js';
 import { chunkDocument } from '../../ingest/chunker.js';
 import { chooseTitle, frontMatterTitle } from '../../ingest/document-title.js';
@@ -17,7 +18,7 @@ import type { Lease } from '../../shared-state/shared-state.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
 import { givenMetadata, mergeMetadata } from './document-metadata.js';
-import { presentDocument, presentSummary } from './documents.presenter.js';
+import { type DocumentSummaryView, presentDocument, presentSummary } from './documents.presenter.js';
 import {
   type DocumentRow,
   type DocumentSort,
@@ -66,6 +67,24 @@ export interface StoreInput {
   collectionId?: string | undefined;
 }
 
+/** What a store returns: the document (new or the identical one already stored) and which it is. */
+export interface StoreResult {
+  document: DocumentSummaryView;
+  duplicate: boolean;
+}
+
+/** Optional seams for a store run as a background job (src/modules/jobs). */
+export interface StoreHooks {
+  /** Chunks embedded so far of all that need embedding; called as batches finish. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Runs inside the store's transaction, after the document and its chunks are written (or found there by a
+   * racing identical store), so work recorded here commits or rolls back with the document. Throwing rolls
+   * the store back. Not called when the identical document was found before any transaction was needed.
+   */
+  inTransaction?: (tx: Executor, result: StoreResult) => Promise<void>;
+}
+
 export interface UpdateInput {
   principal: Principal;
   documentId: string;
@@ -108,6 +127,7 @@ export function createDocumentsService(
     content: string,
     documentType: DocumentType,
     reuse: (hashes: string[]) => Promise<Map<string, number[]>> = async () => new Map(),
+    onProgress?: StoreHooks['onProgress'],
   ): Promise<NewChunk[]> {
     const pieces = chunk(title, content, documentType).map((piece) => {
       const text = embeddingText(piece.headingPath, piece.text);
@@ -115,7 +135,7 @@ export function createDocumentsService(
     });
     const known = await reuse(pieces.map((p) => p.hash));
     const missing = [...new Set(pieces.filter((p) => !known.has(p.hash)).map((p) => p.text))];
-    const vectors = missing.length > 0 ? await embedder.embed(missing, 'document') : [];
+    const vectors = onProgress ? await embedReporting(missing, onProgress) : await embedAll(missing);
     const fresh = new Map(missing.map((text, i) => [sha256(text), vectors[i]]));
     return pieces.map(({ piece, hash }) => {
       const embedding = known.get(hash) ?? fresh.get(hash);
@@ -129,6 +149,30 @@ export function createDocumentsService(
         embedding,
       };
     });
+  }
+
+  const embedAll = async (texts: string[]) => (texts.length > 0 ? embedder.embed(texts, 'document') : []);
+
+  /**
+   * The same embedding, cut into at most ~50 calls so progress can be told as they finish. All are handed to
+   * the provider at once: it spreads them over its workers (or requests) as it would one call.
+   */
+  async function embedReporting(texts: string[], onProgress: (done: number, total: number) => void) {
+    const step = Math.max(16, Math.ceil(texts.length / 50));
+    let done = 0;
+    onProgress(0, texts.length);
+    const batches: Promise<Float32Array[]>[] = [];
+    for (let i = 0; i < texts.length; i += step) {
+      const batch = texts.slice(i, i + step);
+      batches.push(
+        embedder.embed(batch, 'document').then((vectors) => {
+          done += batch.length;
+          onProgress(done, texts.length);
+          return vectors;
+        }),
+      );
+    }
+    return (await Promise.all(batches)).flat();
   }
 
   const totals = (chunks: NewChunk[]) => ({
@@ -179,15 +223,30 @@ export function createDocumentsService(
     input: StoreInput & { title: string },
     collection: { id: string; name: string },
     contentHash: string,
-  ) {
-    const chunks = await prepareChunks(input.title, input.content, input.documentType);
+    hooks: StoreHooks,
+  ): Promise<StoreResult> {
+    const chunks = await prepareChunks(
+      input.title,
+      input.content,
+      input.documentType,
+      undefined,
+      hooks.onProgress,
+    );
+    const present = (outcome: { row: DocumentRow; duplicate: boolean }) => ({
+      document: presentSummary(outcome.row, collection.name),
+      duplicate: outcome.duplicate,
+    });
     const outcome = await db
       .transaction(async (tx) => {
         await documentsRepository.lockCollections(tx, [collection.id]);
         // Deleted meanwhile: not found. Held from here on, so the delete waits for this store.
         if (!(await collectionsRepository.lockAgainstDelete(tx, collection.id))) throw collectionGone();
         const raced = await documentsRepository.findByHash(tx, collection.id, contentHash);
-        if (raced) return { row: raced as DocumentRow, duplicate: true };
+        if (raced) {
+          const found = { row: raced as DocumentRow, duplicate: true };
+          await hooks.inTransaction?.(tx, present(found));
+          return found;
+        }
         const row = await documentsRepository.insert(tx, {
           collectionId: collection.id,
           title: input.title,
@@ -199,7 +258,9 @@ export function createDocumentsService(
         });
         await documentsRepository.insertChunks(tx, row.id, collection.id, chunks);
         await vectors.upsertDocuments(tx, [row.id]);
-        return { row, duplicate: false };
+        const stored = { row, duplicate: false };
+        await hooks.inTransaction?.(tx, present(stored));
+        return stored;
       })
       .catch(async (error: unknown) => {
         // Another writer inserted the same content between our check and insert.
@@ -212,33 +273,48 @@ export function createDocumentsService(
       await vectors.afterCommit([outcome.row.id]);
       statistics.noteWrites(chunks.length);
     }
-    return { document: presentSummary(outcome.row, collection.name), duplicate: outcome.duplicate };
+    return present(outcome);
+  }
+
+  /** Everything a store checks before doing any work: size, title, metadata, the collection and the right. */
+  async function resolveStore(input: StoreInput) {
+    const { principal } = input;
+    checkSize(input.content);
+    const frontMatter = frontMatterOf(input.content, input.documentType);
+    const title = chooseTitle({
+      title: input.title,
+      content: input.content,
+      documentType: input.documentType,
+      frontMatter,
+      fallback: input.fallbackTitle,
+    });
+    if (title === undefined) {
+      throw unprocessable(
+        'TITLE_REQUIRED',
+        'Give a title, or start the markdown with front matter holding title: or with a heading',
+      );
+    }
+    const metadata = mergeMetadata(frontMatter, input.metadata);
+    const collection = assertCanWriteCollection(
+      principal,
+      await targetCollection(principal, input.collectionId),
+    );
+    return { title, metadata, collection };
   }
 
   return {
+    /**
+     * The checks of `store` alone, without storing: what a store queued for later must pass first. Returns
+     * the collection it would go to.
+     */
+    async checkStore(input: StoreInput) {
+      const { collection } = await resolveStore(input);
+      return { id: collection.id, name: collection.name };
+    },
+
     /** Stores a document with its chunks and vectors in one transaction; identical content is not stored twice. */
-    async store(input: StoreInput) {
-      const { principal } = input;
-      checkSize(input.content);
-      const frontMatter = frontMatterOf(input.content, input.documentType);
-      const title = chooseTitle({
-        title: input.title,
-        content: input.content,
-        documentType: input.documentType,
-        frontMatter,
-        fallback: input.fallbackTitle,
-      });
-      if (title === undefined) {
-        throw unprocessable(
-          'TITLE_REQUIRED',
-          'Give a title, or start the markdown with front matter holding title: or with a heading',
-        );
-      }
-      const metadata = mergeMetadata(frontMatter, input.metadata);
-      const collection = assertCanWriteCollection(
-        principal,
-        await targetCollection(principal, input.collectionId),
-      );
+    async store(input: StoreInput, hooks: StoreHooks = {}): Promise<StoreResult> {
+      const { title, metadata, collection } = await resolveStore(input);
       const contentHash = sha256(input.content);
       const existing = await documentsRepository.findByHash(db, collection.id, contentHash);
       if (existing) return { document: presentSummary(existing, collection.name), duplicate: true };
@@ -247,7 +323,7 @@ export function createDocumentsService(
       if ('existing' in claim)
         return { document: presentSummary(claim.existing, collection.name), duplicate: true };
       try {
-        return await insertNew({ ...input, title, metadata }, collection, contentHash);
+        return await insertNew({ ...input, title, metadata }, collection, contentHash, hooks);
       } finally {
         await claim.lease?.release();
       }
