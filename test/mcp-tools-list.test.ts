@@ -51,7 +51,7 @@ function schemaProblems(value: unknown, path: string): string[] {
 }
 
 describe('tools/list for a PAT', () => {
-  it('lists all 16 tools', () => {
+  it('lists all 17 tools', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual(ALL_TOOLS);
   });
 

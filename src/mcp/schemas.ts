@@ -7,6 +7,7 @@ const id = z.string().trim().min(1, 'must not be empty').max(100, 'must be at mo
 
 export const documentIdArg = id.describe('Document id (from store, search or list)');
 export const collectionIdArg = id.describe('Collection id (from list_collections_tool)');
+export const jobIdArg = id.describe('Job id (from store_document_tool)');
 export const keyIdArg = id.describe("The token's cat_id (from list_collection_access_tokens_tool)");
 
 /** The one timestamp schema REST uses too (see src/validation/timestamp.ts for what it accepts). */
@@ -33,6 +34,18 @@ export const documentSummaryFields = {
   updated_at: timestamp,
 };
 export const documentSummary = z.object(documentSummaryFields);
+
+/** What a store answers (store_document_tool, and get_job_tool once a background store is done). */
+export const storedDocumentFields = {
+  document_id: z.string(),
+  title: z.string(),
+  collection_id: z.string(),
+  collection_name: z.string(),
+  document_type: z.string(),
+  chunk_count: z.number(),
+  token_count: z.number(),
+  duplicate: z.boolean().describe('True when identical content was already stored; nothing new was written'),
+};
 
 /** The service's view with the original's `doc_metadata` in place of REST's `metadata`. */
 export function withDocMetadata<T extends { metadata: Record<string, unknown> }>(

@@ -7,6 +7,7 @@ import { registerDocumentResources } from './resources.js';
 import { type ClientFeatures, type McpDeps, type McpTool, mayUse } from './tool.js';
 import { collectionTools } from './tools/collections.js';
 import { documentTools } from './tools/documents.js';
+import { jobTools } from './tools/jobs.js';
 import { searchTool } from './tools/search.js';
 import { tokenTools } from './tools/tokens.js';
 
@@ -21,7 +22,7 @@ const INSTRUCTIONS =
   'saying what to change.';
 
 /**
- * All 16 tools of the original server, built once per process (their schemas depend only on configuration).
+ * All 16 tools of the original server and get_job_tool, built once per process (their schemas depend only on configuration).
  */
 export function buildTools(config: Config): McpTool[] {
   return [
@@ -31,6 +32,7 @@ export function buildTools(config: Config): McpTool[] {
       minScore: config.SEARCH_MIN_SCORE,
     }),
     ...documentTools,
+    ...jobTools,
     ...collectionTools,
     ...tokenTools({ catMaxDays: config.CAT_MAX_EXPIRY_DAYS }),
   ];

@@ -94,8 +94,13 @@ export const list = (value: unknown): Data[] => {
   return value.filter(isData);
 };
 
-/** All 16 tools, and the subsets each kind of credential is shown. */
-export const DOCUMENT_READ_TOOLS = ['get_document_tool', 'list_documents_tool', 'search_documents_tool'];
+/** All 17 tools (the original's 16 and get_job_tool), and the subsets each kind of credential is shown. */
+export const DOCUMENT_READ_TOOLS = [
+  'get_document_tool',
+  'get_job_tool',
+  'list_documents_tool',
+  'search_documents_tool',
+];
 /** What a read_write collection access token may use besides reading. */
 export const DOCUMENT_WRITE_TOOLS = ['delete_document_tool', 'store_document_tool', 'update_document_tool'];
 export const USER_READ_TOOLS = [

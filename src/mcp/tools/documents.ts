@@ -7,6 +7,7 @@ import {
   documentSummary,
   limitArg,
   offsetArg,
+  storedDocumentFields,
   timestampArg,
   withDocMetadata,
 } from '../schemas.js';
@@ -32,7 +33,8 @@ const store = defineTool({
     'Save a document to memory for later search (chunked and embedded for semantic and keyword search). ' +
     'Markdown may start with YAML front matter (---, key: value lines, ---): its keys become metadata ' +
     '(doc_metadata wins on the same key) and it is not searched as text. Content already in the collection ' +
-    'is not stored again: the existing document is returned with duplicate: true.',
+    'is not stored again: the existing document is returned with duplicate: true. Large content (or ' +
+    'wait: false) is stored in the background: you get a job_id for get_job_tool instead.',
   input: z.strictObject({
     title: title
       .optional()
@@ -48,31 +50,32 @@ const store = defineTool({
     collection_id: collectionIdArg
       .nullish()
       .describe('Collection to store into (default: your "default" collection; a collection token: its own)'),
+    wait: z.boolean().optional().describe('false: return a job_id at once instead of waiting'),
   }),
   output: z.object({
-    document_id: z.string(),
-    title: z.string(),
-    collection_id: z.string(),
-    collection_name: z.string(),
-    document_type: z.string(),
-    chunk_count: z.number(),
-    token_count: z.number(),
-    duplicate: z
-      .boolean()
-      .describe('True when identical content was already stored; nothing new was written'),
+    ...z.object(storedDocumentFields).partial().shape,
+    job_id: z.string().optional().describe('Set instead of the document when storing in the background'),
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   needs: writeDocument,
   async run(args, { services, principal }) {
-    const { document, duplicate } = await services.documents.store({
+    const outcome = await services.jobs.storeDocument({
       principal,
       title: args.title,
       content: args.content,
       documentType: args.document_type,
       metadata: args.doc_metadata ?? {},
       collectionId: args.collection_id ?? undefined,
+      wait: args.wait,
     });
+    if ('job' in outcome) {
+      return {
+        job_id: outcome.job.job_id,
+        message: `Storing in the background; follow it with get_job_tool (job_id ${outcome.job.job_id})`,
+      };
+    }
+    const { document, duplicate } = outcome.stored;
     const message = duplicate
       ? `Identical content is already stored as "${document.title}" in collection ` +
         `"${document.collection_name}"; returned that document`
