@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, queryString } from './client';
 import { KEY, useUserKey } from './keys';
-import type { DocumentFull, DocumentList, DocumentSort, SortOrder, StoredDocument } from './types';
+import type { DocumentFull, DocumentList, DocumentSort, Job, SortOrder, StoredDocument } from './types';
 
 export interface DocumentListParams {
   collection_id?: string | undefined;
@@ -52,7 +52,22 @@ export interface NewDocument {
   collection_id?: string | undefined;
 }
 
-export const storeDocument = (body: NewDocument) => api.post<StoredDocument>('/documents', body);
+/** The stored document, or (large content: 202) the background job that will store it. */
+export const storeDocument = (body: NewDocument) => api.post<StoredDocument | Job>('/documents', body);
+
+export const isJob = (outcome: StoredDocument | Job): outcome is Job => 'job_id' in outcome;
+
+export const jobFinished = (job: Job | undefined) => job?.state === 'succeeded' || job?.state === 'failed';
+
+/** A background job, polled every second until it has finished. */
+export function useJob(jobId: string) {
+  const key = useUserKey();
+  return useQuery({
+    queryKey: key(KEY.job, jobId),
+    queryFn: ({ signal }) => api.get<Job>(`/jobs/${encodeURIComponent(jobId)}`, { signal }),
+    refetchInterval: (query) => (jobFinished(query.state.data) ? false : 1000),
+  });
+}
 
 export function useInvalidateDocuments() {
   const queryClient = useQueryClient();

@@ -15,6 +15,7 @@ export const KEY = {
   collections: 'collections',
   documents: 'documents',
   document: 'document',
+  job: 'job',
   pats: 'pats',
   cats: 'cats',
   usage: 'usage',

@@ -55,6 +55,19 @@ export interface StoredDocument extends DocumentSummary {
   duplicate: boolean;
 }
 
+/** A background store (POST /documents answered 202): see src/modules/jobs/jobs.schemas.ts. */
+export interface Job {
+  job_id: string;
+  kind: 'store_document';
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: { done: number; total: number; phase: string };
+  result: StoredDocument | null;
+  error: { code: string; message: string } | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface DocumentList {
   documents: DocumentSummary[];
   total: number;

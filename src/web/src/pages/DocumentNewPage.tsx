@@ -1,10 +1,12 @@
-import { Button, Card } from '@mantine/core';
+import { Alert, Box, Button, Card } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useCollections } from '../api/collections';
-import { useStoreDocument } from '../api/documents';
+import { isJob, useInvalidateDocuments, useStoreDocument } from '../api/documents';
+import type { StoredDocument } from '../api/types';
 import { CollectionSelect } from '../components/CollectionSelect';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { JobProgress } from '../components/JobProgress';
 import { notifySuccess } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
 import { type DocumentDraft, DocumentFields, draftErrors } from './documents/DocumentFields';
@@ -18,10 +20,14 @@ export default function DocumentNewPage() {
   const navigate = useNavigate();
   const collections = useCollections();
   const store = useStoreDocument();
+  const invalidate = useInvalidateDocuments();
   const [draft, setDraft] = useState<DocumentDraft>(EMPTY);
   const [collectionId, setCollectionId] = useState<string | null>(params.get('collection_id'));
   const [showErrors, setShowErrors] = useState(false);
   const [saved, setSaved] = useState(false);
+  /** Large content is stored in the background: the job followed until the document exists. */
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [jobError, setJobError] = useState<string | null>(null);
   const dirty = !saved && (draft.title !== '' || draft.content !== '' || draft.metadata !== '');
   useLeaveGuard(dirty);
 
@@ -45,18 +51,27 @@ export default function DocumentNewPage() {
         collection_id: collectionId,
       },
       {
-        onSuccess: (stored) => {
-          setSaved(true);
-          notifySuccess(
-            stored.duplicate
-              ? 'A document with exactly this content already existed; showing it.'
-              : `"${stored.title}" stored and indexed`,
-          );
-          // After the guard sees `saved`, so leaving is not blocked.
-          setTimeout(() => navigate(`/documents/${encodeURIComponent(stored.document_id)}`), 0);
+        onSuccess: (outcome) => {
+          if (isJob(outcome)) {
+            setJobError(null);
+            setJobId(outcome.job_id);
+            return;
+          }
+          opened(outcome);
         },
       },
     );
+  };
+
+  const opened = (stored: StoredDocument) => {
+    setSaved(true);
+    notifySuccess(
+      stored.duplicate
+        ? 'A document with exactly this content already existed; showing it.'
+        : `"${stored.title}" stored and indexed`,
+    );
+    // After the guard sees `saved`, so leaving is not blocked.
+    setTimeout(() => navigate(`/documents/${encodeURIComponent(stored.document_id)}`), 0);
   };
 
   return (
@@ -69,7 +84,7 @@ export default function DocumentNewPage() {
             <Button component={Link} to="/documents" variant="default">
               Cancel
             </Button>
-            <Button type="submit" loading={store.isPending}>
+            <Button type="submit" loading={store.isPending || jobId !== null}>
               Save document
             </Button>
           </>
@@ -80,6 +95,25 @@ export default function DocumentNewPage() {
           <div style={{ marginBottom: 'var(--mantine-spacing-md)' }}>
             <ErrorAlert error={store.error} title="Could not save the document" />
           </div>
+        )}
+        {jobError && (
+          <Alert color="red" title="Could not store the document" mb="md" role="alert">
+            {jobError}
+          </Alert>
+        )}
+        {jobId && (
+          <Box mb="md">
+            <JobProgress
+              jobId={jobId}
+              onFinished={(job) => {
+                setJobId(null);
+                if (job.state === 'succeeded' && job.result) {
+                  void invalidate();
+                  opened(job.result);
+                } else setJobError(job.error?.message ?? 'Storing failed');
+              }}
+            />
+          </Box>
         )}
         <DocumentFields
           draft={draft}

@@ -12,15 +12,18 @@ import {
 } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useCollections } from '../../api/collections';
-import { storeDocument, useInvalidateDocuments } from '../../api/documents';
+import { isJob, storeDocument, useInvalidateDocuments } from '../../api/documents';
 import { errorMessage } from '../../api/errors';
 import { CollectionSelect } from '../../components/CollectionSelect';
+import { JobProgress } from '../../components/JobProgress';
 import { documentTypeFromPath, documentTypeLabel, UPLOAD_ACCEPT } from '../../lib/document-types';
 import { prepareFile } from '../../lib/files';
 
 type Status =
   | { kind: 'waiting' }
   | { kind: 'uploading' }
+  /** Large files are stored in the background by the server: followed through their job. */
+  | { kind: 'processing'; jobId: string }
   | { kind: 'stored'; documentId: string; duplicate: boolean }
   | { kind: 'failed'; message: string };
 
@@ -43,6 +46,8 @@ function StatusBadge({ status }: { status: Status }) {
       );
     case 'uploading':
       return <Badge variant="light">Uploading…</Badge>;
+    case 'processing':
+      return <Badge variant="light">Storing…</Badge>;
     case 'stored':
       return (
         <Badge variant="light" color={status.duplicate ? 'yellow' : 'teal'}>
@@ -96,11 +101,14 @@ export function UploadModal({
   const update = (index: number, change: Partial<Row>) =>
     setRows((current) => current.map((row, i) => (i === index ? { ...row, ...change } : row)));
 
+  const updateRow = (key: string, change: Partial<Row>) =>
+    setRows((current) => current.map((row) => (row.key === key ? { ...row, ...change } : row)));
+
   const start = async () => {
     setRunning(true);
     setDone(0);
     for (const [index, row] of rows.entries()) {
-      if (row.status.kind === 'stored') {
+      if (row.status.kind === 'stored' || row.status.kind === 'processing') {
         setDone((n) => n + 1);
         continue;
       }
@@ -116,7 +124,9 @@ export function UploadModal({
           metadata: { source_file: row.file.name },
         });
         update(index, {
-          status: { kind: 'stored', documentId: stored.document_id, duplicate: stored.duplicate },
+          status: isJob(stored)
+            ? { kind: 'processing', jobId: stored.job_id }
+            : { kind: 'stored', documentId: stored.document_id, duplicate: stored.duplicate },
         });
       } catch (error) {
         update(index, { status: { kind: 'failed', message: errorMessage(error) } });
@@ -218,6 +228,24 @@ export function UploadModal({
                           <Text size="xs" c="dimmed" className="wrap-anywhere">
                             {row.file.name}
                           </Text>
+                        )}
+                        {row.status.kind === 'processing' && (
+                          <JobProgress
+                            jobId={row.status.jobId}
+                            onFinished={(job) => {
+                              updateRow(row.key, {
+                                status:
+                                  job.state === 'succeeded' && job.result
+                                    ? {
+                                        kind: 'stored',
+                                        documentId: job.result.document_id,
+                                        duplicate: job.result.duplicate,
+                                      }
+                                    : { kind: 'failed', message: job.error?.message ?? 'Storing failed' },
+                              });
+                              void invalidate();
+                            }}
+                          />
                         )}
                         {row.status.kind === 'failed' && (
                           <Text size="xs" c="red" role="alert">
