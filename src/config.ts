@@ -161,7 +161,7 @@ const schema = z.object({
   JOBS_BACKGROUND_OVER_BYTES: int(0, 1024 * 1024 * 1024)
     .default(200 * 1024)
     .describe(
-      'A document store with more content than this (UTF-8 bytes) runs in the background: 202 with a job to poll at GET /api/v1/jobs/{id}. about 150 chunks, ~7 s of embedding on the bundled model at 20 chunks/s; 0 sends every store to the background.',
+      'A document store with more content than this (UTF-8 bytes) runs in the background: 202 with a job to poll at GET /api/v1/jobs/{id}. About 150 chunks, ~7 s of embedding on the bundled model at 20 chunks/s; 0 sends every store to the background.',
     ),
   JOBS_CONCURRENCY: int(0, 64)
     .default(1)
