@@ -50,6 +50,11 @@ const schema = z.object({
     .string()
     .default('./data')
     .describe('Where embedded mode keeps its database and generated secret.'),
+  EMBEDDED_SHARED_BUFFERS_MB: int(16, 4096)
+    .default(32)
+    .describe(
+      "Embedded mode: PostgreSQL's buffer pool inside the process, in MB. The data files are cached by the operating system as well; raise it for large embedded databases if memory allows.",
+    ),
   DB_POOL_SIZE: int(1, 500).default(10).describe('Maximum connections per instance (server mode).'),
   DB_POOL_TIMEOUT: int(1, 600).default(30).describe('Seconds to wait for a connection before failing.'),
   DB_IDLE_TIMEOUT: int(0, 86_400).default(300).describe('Seconds an idle pooled connection is kept.'),
@@ -189,6 +194,11 @@ const schema = z.object({
   EMBEDDING_API_KEY: optionalString.describe('API key for EMBEDDING_API_URL.'),
   OPENROUTER_API_KEY: optionalString.describe('OpenRouter API key (the original default provider).'),
   EMBEDDING_WORKERS: int(0, 64).default(0).describe('Worker threads for the local model (0: one per CPU).'),
+  EMBEDDING_IDLE_SECONDS: int(0, 86_400)
+    .default(300)
+    .describe(
+      'The local model workers stop after this long without work and give their memory back (~130 MB each); the next embedding starts them again in a second or two. 0: never.',
+    ),
   EMBEDDING_BATCH_SIZE: int(1, 2048).default(64).describe('Texts per request for the openai provider.'),
   EMBEDDING_CONCURRENCY: int(1, 64).default(4).describe('Parallel requests for the openai provider.'),
   EMBEDDING_MAX_RETRIES: int(0, 20)

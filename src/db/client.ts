@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { claimDataDir, type DataDirOwnership } from './data-dir-owner.js';
+import { initializeInWorker, isInitialized } from './pglite-init.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -35,6 +36,8 @@ export interface DatabaseOptions {
   idleTimeoutSeconds?: number;
   /** Embedded mode on disk: the command taking ownership of DATA_DIR (named to anyone it refuses). */
   command?: string;
+  /** Embedded mode: PostgreSQL's shared_buffers inside PGlite, in MB (default 32). */
+  sharedBuffersMb?: number;
 }
 
 /** 50 ms, 100 ms, … doubling up to 1 s between attempts to reconnect (postgres.js counts failures pool-wide). */
@@ -60,13 +63,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? 'memory://';
-  if (dataDir.startsWith('memory://')) return openPglite(dataDir, undefined);
+  const sharedBuffersMb = options.sharedBuffersMb ?? 32;
+  if (dataDir.startsWith('memory://')) return openPglite(dataDir, undefined, sharedBuffersMb);
   // Ownership first: a refused process must not have touched a single file of the database.
   const ownership = await claimDataDir(dataDir, options.command ?? 'serve');
   try {
     const location = resolve(dataDir, 'pgdata');
     mkdirSync(location, { recursive: true });
-    return await openPglite(location, ownership);
+    return await openPglite(location, ownership, sharedBuffersMb);
   } catch (error) {
     await ownership.release();
     throw error;
@@ -76,8 +80,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 async function openPglite(
   location: string,
   ownership: DataDirOwnership | undefined,
+  sharedBuffersMb: number,
 ): Promise<DatabaseHandle> {
-  const pg = await PGlite.create(location, { extensions: { vector } });
+  // PGlite's default shared_buffers (128 MB) lives in the process's memory from the first query on; the
+  // operating system caches the data files anyway, so a smaller buffer pool costs little and saves ~100 MB.
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${Math.trunc(sharedBuffersMb)}MB`];
+  if (!location.startsWith('memory://') && !isInitialized(location))
+    await initializeInWorker(location, startParams);
+  const pg = await PGlite.create(location, { extensions: { vector }, startParams });
   await pg.exec(`SET TIME ZONE 'UTC'`);
   const db = drizzlePglite(pg, { schema }) as unknown as Database;
   return {

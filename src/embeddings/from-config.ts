@@ -6,7 +6,10 @@ export function embeddingConfig(config: Config): EmbeddingConfig {
   const provider =
     config.EMBEDDING_PROVIDER ?? (config.EMBEDDING_API_URL || config.OPENROUTER_API_KEY ? 'openai' : 'local');
   if (provider === 'local') {
-    return config.EMBEDDING_WORKERS > 0 ? { provider, localWorkers: config.EMBEDDING_WORKERS } : { provider };
+    const local = { idleMs: config.EMBEDDING_IDLE_SECONDS * 1000 };
+    return config.EMBEDDING_WORKERS > 0
+      ? { provider, localWorkers: config.EMBEDDING_WORKERS, local }
+      : { provider, local };
   }
   const baseUrl = config.EMBEDDING_API_URL ?? OPENROUTER_BASE_URL;
   const apiKey = config.EMBEDDING_API_KEY ?? config.OPENROUTER_API_KEY;

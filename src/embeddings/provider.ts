@@ -32,6 +32,11 @@ export interface EmbeddingProvider {
    * cannot start.
    */
   warmup?(): Promise<void>;
+  /**
+   * Optional readiness check that is cheaper than embedding a probe, e.g. without waking a pool stopped for
+   * being idle. Rejects like `embed` when the provider cannot embed.
+   */
+  check?(): Promise<void>;
   /** Releases threads, sockets and timers. Pending and later `embed` calls reject. Safe to call twice. */
   close(): Promise<void>;
 }

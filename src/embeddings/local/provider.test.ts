@@ -167,4 +167,35 @@ describe('LocalEmbeddingProvider', () => {
     await expect(own.embed(['x'], 'document')).rejects.toBeInstanceOf(EmbeddingUnavailableError);
     await own.close();
   });
+
+  it('stops idle workers after idleMs, answers check() without waking them, and starts them again on demand', async () => {
+    const pool = new LocalEmbeddingProvider({ workers: 1, idleMs: 300 });
+    try {
+      const [first] = await pool.embed(['the tide came in'], 'query');
+      expect(pool.stats().workers).toBe(1);
+      // A busy pool is not idle: work spread over more than idleMs keeps the same worker.
+      for (let i = 0; i < 3; i++) {
+        await pool.embed([longText(200)], 'document');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pool.stats()).toMatchObject({ workers: 1, retirements: 0, restarts: 0 });
+      await waitFor(() => pool.stats().workers === 0);
+      expect(pool.stats()).toMatchObject({ retirements: 1, restarts: 0 });
+      await pool.check();
+      expect(pool.stats().workers).toBe(0);
+      const [again] = await pool.embed(['the tide came in'], 'query');
+      expect(Array.from(again ?? [])).toEqual(Array.from(first ?? []));
+      expect(pool.stats()).toMatchObject({ workers: 1, restarts: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

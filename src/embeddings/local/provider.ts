@@ -38,6 +38,11 @@ export interface LocalProviderOptions {
   window?: Partial<WindowOptions>;
   /** Windows per model call inside a worker; default 32. */
   modelBatch?: number;
+  /**
+   * After this long with nothing to embed, the workers are stopped and their memory (~130 MB each) returned;
+   * the next call starts them again (a second or two). Default 0: they stay.
+   */
+  idleMs?: number;
 }
 
 export interface LocalProviderStats {
@@ -47,6 +52,8 @@ export interface LocalProviderStats {
   queuedTexts: number;
   /** Workers started to replace one that crashed, timed out or failed to load. */
   restarts: number;
+  /** Times the whole pool was stopped for being idle (`idleMs`). */
+  retirements: number;
   /** Per worker that became ready (latest last, at most 16): milliseconds from spawn to ready ... */
   startupMs: number[];
   /** ... and of that, milliseconds spent loading the model weights. */
@@ -76,6 +83,8 @@ interface Slot {
   spawnedAt: number;
   timer: NodeJS.Timeout | null;
   lastError: Error | null;
+  /** Stopped on purpose for being idle: its exit is not a crash. */
+  retired?: boolean;
 }
 
 /**
@@ -114,6 +123,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   private readonly jobMaxTexts: number;
   private readonly jobMaxChars: number;
   private readonly jobTimeoutMs: number;
+  private readonly idleMs: number;
   private readonly init: WorkerInit;
 
   private readonly slots: Slot[] = [];
@@ -124,6 +134,10 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   private nextId = 1;
   private startFailures = 0;
   private restarts = 0;
+  private retirements = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** A model load has succeeded since the last failure: the model is known to work. */
+  private loadedOnce = false;
   private readonly startupTimes: number[] = [];
   private readonly loadTimes: number[] = [];
   private warmupWaiters: Array<{ resolve(): void; reject(error: Error): void }> = [];
@@ -136,6 +150,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     this.jobMaxTexts = Math.max(1, options.jobMaxTexts ?? 32);
     this.jobMaxChars = Math.max(1, options.jobMaxChars ?? 4_000);
     this.jobTimeoutMs = Math.max(1, options.jobTimeoutMs ?? 120_000);
+    this.idleMs = Math.max(0, options.idleMs ?? 0);
     this.init = {
       window: { ...DEFAULT_WINDOW_OPTIONS, ...options.window },
       modelBatch: Math.max(1, options.modelBatch ?? 32),
@@ -187,6 +202,16 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     });
   }
 
+  /**
+   * Whether embedding works, without starting a retired pool for it: once the model has loaded and the pool
+   * was stopped only for being idle, that is known; otherwise a probe text is embedded.
+   */
+  async check(): Promise<void> {
+    if (this.closed) throw closedError();
+    if (this.slots.length === 0 && this.loadedOnce) return;
+    await this.embed(['readiness probe'], 'query');
+  }
+
   /** Starts every worker and resolves once all have loaded the model. */
   warmup(): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
@@ -204,6 +229,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       busy: this.slots.filter((s) => s.jobs.length > 0).length,
       queuedTexts: this.queuedTexts,
       restarts: this.restarts,
+      retirements: this.retirements,
       startupMs: [...this.startupTimes],
       loadMs: [...this.loadTimes],
     };
@@ -212,6 +238,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     this.closed = true;
+    this.clearIdleTimer();
     const error = closedError();
     this.failQueued(error);
     for (const slot of this.slots) {
@@ -268,6 +295,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     if (message.type === 'ready') {
       slot.ready = true;
       this.startFailures = 0;
+      this.loadedOnce = true;
       this.startupTimes.push(Math.round(performance.now() - slot.spawnedAt));
       this.loadTimes.push(message.loadMs);
       if (this.loadTimes.length > 16) this.loadTimes.shift();
@@ -306,7 +334,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     const jobs = this.clearJobs(slot);
-    if (this.closed) return;
+    if (this.closed || slot.retired) return;
     const detail = slot.lastError?.message ?? `exit code ${code}`;
     const message = `a local embedding worker stopped while embedding (${detail})`;
     const crash = new EmbeddingUnavailableError(message, { cause: slot.lastError ?? undefined });
@@ -315,6 +343,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       // The model cannot load (broken install, out of memory...): respawning forever would spin, so stop,
       // fail what nobody can serve, and let the next call try again from scratch.
       this.startFailures = 0;
+      this.loadedOnce = false;
       const error = this.startError(slot.lastError ?? new Error(detail));
       this.rejectWarmup(error);
       if (!this.slots.some((s) => s.ready)) this.failQueued(error);
@@ -446,6 +475,43 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     for (const slot of this.slots) {
       if (slot.jobs.length > 0 || (!slot.ready && waiting)) slot.worker.ref();
       else slot.worker.unref();
+    }
+    this.scheduleRetirement();
+  }
+
+  private isIdle(): boolean {
+    return (
+      this.queuedTexts === 0 &&
+      this.warmupWaiters.length === 0 &&
+      this.slots.every((slot) => slot.ready && slot.jobs.length === 0)
+    );
+  }
+
+  /** (Re)arms the idle timer while nothing is to be done, and disarms it as soon as something is. */
+  private scheduleRetirement(): void {
+    if (this.idleMs === 0 || this.closed) return;
+    if (this.slots.length === 0 || !this.isIdle()) {
+      this.clearIdleTimer();
+      return;
+    }
+    this.clearIdleTimer();
+    this.idleTimer = setTimeout(() => this.retire(), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** Stops every worker of an idle pool; the next `embed` starts them again. */
+  private retire(): void {
+    this.idleTimer = null;
+    if (this.closed || this.slots.length === 0 || !this.isIdle()) return;
+    this.retirements++;
+    for (const slot of this.slots.splice(0)) {
+      slot.retired = true;
+      void slot.worker.terminate();
     }
   }
 }
