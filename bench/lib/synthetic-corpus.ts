@@ -67,7 +67,9 @@ function vocabulary(): string[] {
   const counts = new Map<string, number>();
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.md')) continue;
-    for (const word of readFileSync(join(dir, name), 'utf8').toLowerCase().match(/[a-z]+/g) ?? []) {
+    for (const word of readFileSync(join(dir, name), 'utf8')
+      .toLowerCase()
+      .match(/[a-z]+/g) ?? []) {
       if (word.length >= 3) counts.set(word, (counts.get(word) ?? 0) + 1);
     }
   }
@@ -133,7 +135,7 @@ export function syntheticCorpus(seed: number, length: DocumentLength = 'long'): 
   function queries(count: number): SyntheticQuery[] {
     const random = prng(seed ^ 0x0de7);
     const openers = ['how does', 'what is', 'why do', 'where to find', 'notes on', 'explain'];
-    const frequent = () => words[Math.floor(random() * 300)] as string;
+    const frequent = () => words[Math.floor(random() * 120)] as string;
     const rare = () => words[words.length - 1 - Math.floor(random() * 800)] as string;
     const kinds: SyntheticQuery['kind'][] = ['common', 'topical', 'rare'];
     return Array.from({ length: count }, (_, q) => {
