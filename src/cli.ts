@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { createEmbeddedDatabaseFirst } from './cli/first-start.js';
 import { importFolder } from './cli/import.js';
 import { rebuildVectors, reindex } from './cli/reindex.js';
 import { userCreate, userPromote } from './cli/user-commands.js';
@@ -27,7 +28,9 @@ Usage:
 Configuration comes from environment variables and .env; see the README.`;
 
 async function serve(): Promise<void> {
-  const server = await startServer(loadConfig());
+  const config = loadConfig();
+  await createEmbeddedDatabaseFirst(config);
+  const server = await startServer(config);
   const mode =
     server.ctx.dbKind === 'pglite' ? `embedded database in ${server.ctx.config.DATA_DIR}` : 'PostgreSQL';
   server.app.log.info(`ainstruct ${VERSION} listening on ${server.url} (${mode})`);

@@ -55,6 +55,8 @@ export async function startServer(
     const applied = await migrate(handle.db);
     if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
     await ensureEmbeddingModel(handle.db, embedder);
+    // A new or upgraded embedded database: what creating its schema took need not stay resident.
+    if (applied.length > 0) await handle.compact?.();
     shared = await openSharedState(config, app.log);
     const ctx = buildContext({
       config,

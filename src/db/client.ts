@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { claimDataDir, type DataDirOwnership } from './data-dir-owner.js';
-import { initializeInWorker, isInitialized } from './pglite-init.js';
+import { RemotePglite } from './pglite-remote.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -23,6 +22,11 @@ export interface DatabaseHandle {
   kind: 'pglite' | 'postgres';
   /** Embedded mode on disk: this process owns DATA_DIR until close() (see data-dir-owner.ts). */
   ownership?: DataDirOwnership | undefined;
+  /**
+   * Embedded mode: gives back the memory a one-off job such as creating the schema took (PGlite's memory
+   * only grows) by reopening the database. Only while nothing else is using it.
+   */
+  compact?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,12 @@ export interface DatabaseOptions {
 export function reconnectDelaySeconds(failures: number): number {
   return Math.min(0.05 * 2 ** Math.max(0, failures - 1), 1);
 }
+
+/** Where embedded mode keeps PostgreSQL's own files inside DATA_DIR. */
+const pgdataOf = (dataDir: string) => resolve(dataDir, 'pgdata');
+
+/** Whether DATA_DIR already holds an embedded database (a PostgreSQL data directory). */
+export const embeddedDatabaseExists = (dataDir: string) => existsSync(join(pgdataOf(dataDir), 'PG_VERSION'));
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
@@ -68,7 +78,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   // Ownership first: a refused process must not have touched a single file of the database.
   const ownership = await claimDataDir(dataDir, options.command ?? 'serve');
   try {
-    const location = resolve(dataDir, 'pgdata');
+    const location = pgdataOf(dataDir);
     mkdirSync(location, { recursive: true });
     return await openPglite(location, ownership, sharedBuffersMb);
   } catch (error) {
@@ -85,18 +95,19 @@ async function openPglite(
   // PGlite's default shared_buffers (128 MB) lives in the process's memory from the first query on; the
   // operating system caches the data files anyway, so a smaller buffer pool costs little and saves ~100 MB.
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${Math.trunc(sharedBuffersMb)}MB`];
-  if (!location.startsWith('memory://') && !isInitialized(location))
-    await initializeInWorker(location, startParams);
-  const pg = await PGlite.create(location, { extensions: { vector }, startParams });
-  await pg.exec(`SET TIME ZONE 'UTC'`);
-  const db = drizzlePglite(pg, { schema }) as unknown as Database;
+  // The database runs in a worker thread of its own, never on the event loop (see pglite-worker.ts).
+  const remote = await RemotePglite.start({ location, startParams });
+  // drizzle's PGlite driver only calls query() and transaction(), which the remote answers the same way.
+  const db = drizzlePglite({ client: remote as unknown as PGlite, schema }) as unknown as Database;
   return {
     db,
     kind: 'pglite',
     ownership,
+    // Reopening an in-memory database would lose it; only one on disk can be compacted.
+    ...(location.startsWith('memory://') ? {} : { compact: () => remote.restart() }),
     async close() {
       try {
-        await pg.close();
+        await remote.close();
       } finally {
         await ownership?.release();
       }

@@ -4,8 +4,9 @@
  * loads it.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { EmbeddingUnavailableError } from '../../errors.js';
+import { startModuleWorker } from '../../workers/start-worker.js';
 import type { EmbeddingProvider, EmbeddingPurpose } from '../provider.js';
 import {
   type FromWorker,
@@ -92,24 +93,14 @@ interface Slot {
  */
 const MAX_START_FAILURES = 3;
 
-/**
- * The worker is started from its compiled `worker.js` next to this file. When this file is itself TypeScript
- * (vitest, tsx), Node cannot run `worker.ts` on its own, and on Node 20 tsx's `--import` hooks do not reach a
- * worker's entry module; so `tsx-bootstrap.mjs` registers tsx inside the worker and then imports `worker.ts`.
- * A file rather than eval'd code, because only file workers inherit the parent's `--import` preloads.
- */
+/** The pool's worker (see src/workers/start-worker.ts for how it starts from sources and from the build). */
 function startWorker(init: WorkerInit): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: init });
-  let api: string;
   try {
-    api = import.meta.resolve('tsx/esm/api');
+    return startModuleWorker(import.meta.url, 'worker', init);
   } catch (cause) {
     const message = 'running the local embedding model from TypeScript sources needs tsx';
     throw new EmbeddingUnavailableError(message, { cause });
   }
-  const tsx = { api, entry: new URL('./worker.ts', here).href };
-  return new Worker(new URL('./tsx-bootstrap.mjs', here), { workerData: { ...init, tsx } });
 }
 
 const closedError = () => new EmbeddingUnavailableError('the local embedding provider is closed');
