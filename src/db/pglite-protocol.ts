@@ -11,6 +11,14 @@ export interface PgliteWorkerData extends PgliteWorkerInit {
   initdbWasmModule: WebAssembly.Module;
 }
 
+/**
+ * The types drizzle asks PGlite to return as text (timestamps, dates, intervals, numeric[] and their arrays),
+ * on every query. The worker's PGlite returns them as text by default, so drizzle's queries send no
+ * `rawTypes`: PGlite merges per-query parsers into its whole parser table on every query, a measurable cost.
+ * Only drizzle talks to the worker, so nothing needs these types parsed.
+ */
+export const DEFAULT_RAW_TYPES: readonly number[] = [1114, 1184, 1186, 1082, 1231, 1115, 1185, 1187, 1182];
+
 /** `tx`: the transaction the statement belongs to (the id of its `begin`); absent outside transactions. */
 export type ToPglite =
   | {
@@ -19,8 +27,8 @@ export type ToPglite =
       sql: string;
       params: unknown[];
       rowMode: 'array' | 'object';
-      /** Type OIDs to return as PostgreSQL's text instead of parsing (what drizzle asks for). */
-      rawTypes: number[];
+      /** Further type OIDs to return as PostgreSQL's text instead of parsing (beyond DEFAULT_RAW_TYPES). */
+      rawTypes?: number[];
       tx?: number;
     }
   | { id: number; op: 'exec'; sql: string; tx?: number }

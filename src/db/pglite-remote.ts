@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../workers/start-worker.js';
-import type {
-  FromPglite,
-  PgliteErrorFields,
-  PgliteWorkerData,
-  PgliteWorkerInit,
-  ToPglite,
+import {
+  DEFAULT_RAW_TYPES,
+  type FromPglite,
+  type PgliteErrorFields,
+  type PgliteWorkerData,
+  type PgliteWorkerInit,
+  type ToPglite,
 } from './pglite-protocol.js';
 
 /** What a query returns, as PGlite's `Results`. */
@@ -53,6 +54,14 @@ function wasmModules() {
     };
   })();
   return compiled;
+}
+
+/** The types a query wants as text beyond the worker's defaults (none for drizzle's queries). */
+function rawTypesOf(options: QueryOptions): { rawTypes?: number[] } {
+  const rawTypes = Object.keys(options.parsers ?? {})
+    .map(Number)
+    .filter((oid) => !DEFAULT_RAW_TYPES.includes(oid));
+  return rawTypes.length > 0 ? { rawTypes } : {};
 }
 
 /** An error raised by the embedded database, with the fields (code, constraint…) callers map. */
@@ -140,7 +149,7 @@ export class RemotePglite implements RemoteTransaction {
       sql,
       params,
       rowMode: options.rowMode ?? 'object',
-      rawTypes: Object.keys(options.parsers ?? {}).map(Number),
+      ...rawTypesOf(options),
       ...(tx === undefined ? {} : { tx }),
     }) as Promise<RemoteResults>;
   }

@@ -7,7 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { errorFields, type FromPglite, type PgliteWorkerData, type ToPglite } from './pglite-protocol.js';
+import {
+  DEFAULT_RAW_TYPES,
+  errorFields,
+  type FromPglite,
+  type PgliteWorkerData,
+  type ToPglite,
+} from './pglite-protocol.js';
 
 if (!parentPort) throw new Error('pglite-worker runs as a worker thread');
 const port = parentPort;
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
     pg = await PGlite.create(init.location, {
       extensions: { vector },
       startParams: init.startParams,
+      parsers: Object.fromEntries(DEFAULT_RAW_TYPES.map((oid) => [oid, identity])),
       pgliteWasmModule: init.pgliteWasmModule,
       initdbWasmModule: init.initdbWasmModule,
     });
@@ -85,10 +92,11 @@ async function main(): Promise<void> {
   async function handle(message: ToPglite): Promise<unknown> {
     switch (message.op) {
       case 'query': {
-        const parsers = Object.fromEntries(message.rawTypes.map((oid) => [oid, identity]));
         const result = await target(message.tx).query(message.sql, message.params, {
           rowMode: message.rowMode,
-          parsers,
+          ...(message.rawTypes
+            ? { parsers: Object.fromEntries(message.rawTypes.map((oid) => [oid, identity])) }
+            : {}),
         });
         return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
       }
