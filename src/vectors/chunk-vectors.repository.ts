@@ -23,6 +23,9 @@ const toChunkVector = ({ embedding, ...row }: ChunkVectorRow): ChunkVector => ({
 });
 
 /** The SQL over `chunks.embedding`, the source of truth for vectors whichever store is searched. */
+/** hnsw.ef_search for every index search (see nearest()). */
+const HNSW_EF_SEARCH = 1000;
+
 export const chunkVectorsRepository = {
   async scopeSize(db: Executor, collectionIds: string[]): Promise<number> {
     const [row] = await queryRows<{ n: number }>(
@@ -60,7 +63,9 @@ export const chunkVectorsRepository = {
     const dim = sql.raw(String(Math.trunc(dimensions)));
     return db.transaction(async (tx) => {
       await tx.execute(sql`set local hnsw.iterative_scan = relaxed_order`);
-      await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.min(1000, Math.max(100, limit * 2))}`));
+      // The candidate list's size decides recall: measured at 58k chunks (bench/search-scale.ts), recall@10
+      // against an exact scan was 0.80 at 200 and 0.97 at 1000 (pgvector's maximum), for 8 ms instead of 3.
+      await tx.execute(sql.raw(`set local hnsw.ef_search = ${HNSW_EF_SEARCH}`));
       return queryRows<ChunkHit>(
         tx,
         sql`select id, score from (
