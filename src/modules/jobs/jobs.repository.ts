@@ -1,4 +1,5 @@
 import { and, count, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { CollectionScope } from '../../auth/access.js';
 import type { Executor } from '../../db/client.js';
 import { isUuid } from '../../db/ids.js';
@@ -18,6 +19,31 @@ const leaseUntil = (seconds: number) => sql`now() + make_interval(secs => ${seco
 /** The job is still this runner's to work on. */
 const heldBy = (id: string, owner: string) =>
   and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.state, 'running'));
+
+/**
+ * Ends a job this runner still holds: its outcome, the input dropped, the lease released. False (nothing
+ * changed) when the job is no longer this runner's or already finished.
+ */
+async function finish(
+  db: Executor,
+  id: string,
+  owner: string,
+  outcome: PgUpdateSetSource<typeof jobs> & { state: 'succeeded' | 'failed' },
+): Promise<boolean> {
+  const rows = await db
+    .update(jobs)
+    .set({
+      ...outcome,
+      input: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: sql`now()`,
+      finishedAt: sql`now()`,
+    })
+    .where(heldBy(id, owner))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
 
 export const jobsRepository = {
   async insert(
@@ -105,39 +131,16 @@ export const jobsRepository = {
    * work itself; false (nothing changed) when the job is no longer this runner's or already finished.
    */
   async succeed(db: Executor, id: string, owner: string, result: Record<string, unknown>): Promise<boolean> {
-    const rows = await db
-      .update(jobs)
-      .set({
-        state: 'succeeded',
-        result,
-        input: null,
-        phase: 'done',
-        progressDone: sql`${jobs.progressTotal}`,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: sql`now()`,
-        finishedAt: sql`now()`,
-      })
-      .where(heldBy(id, owner))
-      .returning({ id: jobs.id });
-    return rows.length > 0;
+    return finish(db, id, owner, {
+      state: 'succeeded',
+      result,
+      phase: 'done',
+      progressDone: sql`${jobs.progressTotal}`,
+    });
   },
 
   async fail(db: Executor, id: string, owner: string, error: JobError): Promise<boolean> {
-    const rows = await db
-      .update(jobs)
-      .set({
-        state: 'failed',
-        error,
-        input: null,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: sql`now()`,
-        finishedAt: sql`now()`,
-      })
-      .where(heldBy(id, owner))
-      .returning({ id: jobs.id });
-    return rows.length > 0;
+    return finish(db, id, owner, { state: 'failed', error });
   },
 
   /**
