@@ -556,7 +556,7 @@ describe('each call is authorized again, whatever was listed', () => {
 
 describe('call-time authorization does not rely on the listing', () => {
   /**
-   * A server with all 16 tools registered whatever the caller (which /mcp never builds), reached in-process:
+   * A server with every tool registered whatever the caller (which /mcp never builds), reached in-process:
    * the tools a credential is not shown must still be refused, by the services' access checks alone.
    */
   async function unfilteredClient(token: string): Promise<Client> {
