@@ -143,7 +143,7 @@ describe('protocol generations, statelessly', () => {
         expect(client.getInstructions()).toContain('store_document_tool');
       });
 
-      it('lists every tool (the original's 16 and get_job_tool) and calls them with structured results', async () => {
+      it('lists every tool (the original 16 and get_job_tool) and calls them with structured results', async () => {
         expect(await toolNames(client)).toEqual(ALL_TOOLS);
         const created = ok(await call(client, 'create_collection_tool', { name: `proto ${expected}` }));
         const fetched = ok(
