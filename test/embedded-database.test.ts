@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../src/db/client.js';
-import { isUniqueViolation } from '../src/db/errors.js';
+import { databaseUnavailable, isUniqueViolation } from '../src/db/errors.js';
+import type { RemotePglite } from '../src/db/pglite-remote.js';
 import { TEST_DB } from './helpers/database.js';
 
 /**
@@ -91,6 +92,32 @@ describe.runIf(TEST_DB === 'pglite')('embedded database in its worker thread', (
       await handle.compact?.();
       const [row] = await queryRows<{ s: number }>(handle.db, sql`select sum(v)::int as s from kept`);
       expect(row?.s).toBe(42);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('opens the database again by itself when its worker dies, keeping what was committed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ainstruct-embedded-'));
+    dirs.push(dataDir);
+    const handle = await openDatabase({ dataDir });
+    // drizzle keeps the client it was given: here the remote in front of the worker.
+    const remote = (handle.db as unknown as { $client: RemotePglite }).$client;
+    try {
+      await handle.db.execute(sql`create table kept (v int)`);
+      await handle.db.execute(sql`insert into kept values (7)`);
+      await remote._crashForTesting();
+      // While it is gone: the database is unavailable (503 and retry), not an internal error.
+      const failure = await queryRows(handle.db, sql`select 1`).catch((error: unknown) => error);
+      expect(databaseUnavailable(failure)?.status).toBe(503);
+      let row: { v: number } | undefined;
+      const deadline = Date.now() + 60_000;
+      while (!row && Date.now() < deadline) {
+        row = (await queryRows<{ v: number }>(handle.db, sql`select v from kept`).catch(() => []))[0];
+        if (!row) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(row).toEqual({ v: 7 });
+      expect(remote.reopened).toBe(1);
     } finally {
       await handle.close();
     }

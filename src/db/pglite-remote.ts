@@ -79,7 +79,11 @@ function databaseError(fields: PgliteErrorFields): Error {
 export class RemotePglite implements RemoteTransaction {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
+  /** Set while there is no worker to answer: closed for good, or gone and being reopened. */
   private stopped: Error | undefined;
+  private closing = false;
+  /** Workers started again after one died (tests and metrics read it). */
+  reopened = 0;
 
   private constructor(
     private worker: Worker,
@@ -98,16 +102,48 @@ export class RemotePglite implements RemoteTransaction {
       if (message.ok) waiting.resolve(message.result);
       else waiting.reject(databaseError(message.error));
     });
-    const stop = (error: Error) => {
-      if (worker !== this.worker) return;
-      this.stopped ??= error;
+    const stop = (detail: string, cause?: Error) => {
+      if (worker !== this.worker || this.stopped) return;
+      // 57P03 (cannot connect now): callers answer 503 DATABASE_UNAVAILABLE and clients retry.
+      this.stopped = Object.assign(new Error(`the embedded database stopped (${detail})`, { cause }), {
+        code: '57P03',
+      });
       for (const waiting of this.pending.values()) waiting.reject(this.stopped);
       this.pending.clear();
+      if (!this.closing) void this.reopen();
     };
-    worker.on('error', (error) =>
-      stop(new Error(`the embedded database stopped: ${error.message}`, { cause: error })),
-    );
-    worker.on('exit', (code) => stop(new Error(`the embedded database stopped (exit code ${code})`)));
+    worker.on('error', (error) => stop(error.message, error));
+    worker.on('exit', (code) => stop(`exit code ${code}`));
+  }
+
+  /**
+   * The worker died (a WebAssembly abort, an out-of-memory): what was committed is on disk, what was under way
+   * failed with its caller. Opens the database again in a new worker, retrying with a growing pause, so the
+   * server recovers by itself as it does when PostgreSQL restarts.
+   */
+  private async reopen(): Promise<void> {
+    for (let attempt = 0; !this.closing; attempt++) {
+      try {
+        const worker = await RemotePglite.open(this.init);
+        if (this.closing) {
+          await worker.terminate();
+          return;
+        }
+        this.worker = worker;
+        this.attach(worker);
+        this.stopped = undefined;
+        this.reopened++;
+        this.updateRef();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000)).unref());
+      }
+    }
+  }
+
+  /** Test hook: kills the worker the way a crash would. */
+  _crashForTesting(): Promise<number> {
+    return this.worker.terminate();
   }
 
   /** Starts the worker and resolves once the database is open (rejects with the reason it could not open). */
@@ -191,7 +227,9 @@ export class RemotePglite implements RemoteTransaction {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (!this.stopped) await this.call({ op: 'close' }).catch(() => {});
+    this.stopped ??= new Error('the embedded database is closed');
     await this.worker.terminate();
   }
 
