@@ -5,10 +5,13 @@ export interface PgliteWorkerInit {
   startParams: string[];
 }
 
+/** A compiled WebAssembly.Module, opaque here (the server build's TypeScript libs do not declare WebAssembly). */
+export type CompiledWasm = object;
+
 /** What the worker is started with: the init plus PGlite's WebAssembly, compiled once per process. */
 export interface PgliteWorkerData extends PgliteWorkerInit {
-  pgliteWasmModule: WebAssembly.Module;
-  initdbWasmModule: WebAssembly.Module;
+  pgliteWasmModule: CompiledWasm;
+  initdbWasmModule: CompiledWasm;
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../workers/start-worker.js';
 import {
+  type CompiledWasm,
   DEFAULT_RAW_TYPES,
   type FromPglite,
   type PgliteErrorFields,
@@ -31,10 +32,9 @@ export interface RemoteTransaction {
 
 type Request = ToPglite extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
-/** The runtime's WebAssembly API (this project's TypeScript libs declare only its types). */
-const wasm = (
-  globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }
-).WebAssembly;
+/** The runtime's WebAssembly API (the server build's TypeScript libs do not declare it). */
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<CompiledWasm> } })
+  .WebAssembly;
 
 let compiled: Promise<Pick<PgliteWorkerData, 'pgliteWasmModule' | 'initdbWasmModule'>> | undefined;
 
@@ -49,8 +49,8 @@ function wasmModules() {
       ['pglite.wasm', 'initdb.wasm'].map(async (name) => wasm.compile(await readFile(new URL(name, dist)))),
     );
     return { pgliteWasmModule, initdbWasmModule } as {
-      pgliteWasmModule: WebAssembly.Module;
-      initdbWasmModule: WebAssembly.Module;
+      pgliteWasmModule: CompiledWasm;
+      initdbWasmModule: CompiledWasm;
     };
   })();
   return compiled;
