@@ -198,7 +198,7 @@ describe('the journey of two users', () => {
     const { page } = alice;
     await navigate(page, 'Search');
     await expectUrl(page, /\/search/);
-    await page.getByLabel('Query').fill('rooftop inverter quasarflux');
+    await page.getByRole('textbox', { name: 'Query', exact: true }).fill('rooftop inverter quasarflux');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const hit = page.getByRole('article', { name: `1. ${TITLE}` });
     await visible(hit, 60_000);
@@ -424,7 +424,7 @@ describe('the journey of two users', () => {
     expect(await page.getByText(/quasarflux|photovoltaic/i).count()).toBe(0);
 
     await page.goto('/search?q=quasarflux+photovoltaic');
-    await page.getByLabel('Query').fill('quasarflux photovoltaic');
+    await page.getByRole('textbox', { name: 'Query', exact: true }).fill('quasarflux photovoltaic');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     // Semantic search may find Bob's own files; never Alice's.
     const answered = page

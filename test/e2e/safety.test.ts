@@ -109,7 +109,7 @@ describe('a hostile document', () => {
 
       // The matched chunk in search results is text too.
       await navigate(page, 'Search');
-      await page.getByLabel('Query').fill('traps');
+      await page.getByRole('textbox', { name: 'Query', exact: true }).fill('traps');
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       const hit = page.getByRole('article', { name: '1. Hostile document' });
       await expectText(hit, /<script>window\.__xss=1<\/script>/, 60_000);
