@@ -89,7 +89,14 @@ export class RemotePglite implements RemoteTransaction {
     private worker: Worker,
     private readonly init: PgliteWorkerInit,
   ) {
+    this.use(worker);
+  }
+
+  /** Makes `worker` the one that answers: its replies and its death are heard from now on. */
+  private use(worker: Worker): void {
+    this.worker = worker;
     this.attach(worker);
+    this.updateRef();
   }
 
   private attach(worker: Worker): void {
@@ -129,11 +136,9 @@ export class RemotePglite implements RemoteTransaction {
           await worker.terminate();
           return;
         }
-        this.worker = worker;
-        this.attach(worker);
+        this.use(worker);
         this.stopped = undefined;
         this.reopened++;
-        this.updateRef();
         return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000)).unref());
@@ -148,9 +153,7 @@ export class RemotePglite implements RemoteTransaction {
 
   /** Starts the worker and resolves once the database is open (rejects with the reason it could not open). */
   static async start(init: PgliteWorkerInit): Promise<RemotePglite> {
-    const remote = new RemotePglite(await RemotePglite.open(init), init);
-    remote.updateRef();
-    return remote;
+    return new RemotePglite(await RemotePglite.open(init), init);
   }
 
   private static async open(init: PgliteWorkerInit): Promise<Worker> {
@@ -212,17 +215,15 @@ export class RemotePglite implements RemoteTransaction {
   }
 
   /**
-   * Closes the database and opens it again in a new worker. WebAssembly memory only grows, so what creating a
-   * database and its schema took (initdb, migrations: ~350 MB) stays resident until the worker is gone; after
-   * that, the database opens at its everyday size. Only while nothing else is using it.
+   * Closes the database and opens it again in a new worker. WebAssembly memory only grows, so what a one-off
+   * job such as migrating the schema took stays resident until the worker is gone; after that, the database
+   * opens at its everyday size. Only while nothing else is using it.
    */
   async restart(): Promise<void> {
     if (this.pending.size > 0) throw new Error('the embedded database is busy');
     await this.call({ op: 'close' });
     const old = this.worker;
-    this.worker = await RemotePglite.open(this.init);
-    this.attach(this.worker);
-    this.updateRef();
+    this.use(await RemotePglite.open(this.init));
     await old.terminate();
   }
 

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { modelRepository } from './model.repository.js';
 import { statisticsRepository } from './statistics.repository.js';
 
 /**
@@ -46,6 +47,6 @@ export class PlannerStatistics {
     const counted = this.written;
     await statisticsRepository.analyze(this.db);
     this.written -= counted;
-    this.baseline = await statisticsRepository.chunkTotal(this.db);
+    this.baseline = await modelRepository.chunkCount(this.db);
   }
 }
