@@ -298,10 +298,16 @@ describe('the journey of two users', () => {
     await navigate(page, 'Tokens');
     await expectUrl(page, /\/tokens/);
     await page.getByRole('tab', { name: 'Collection (CAT)' }).click();
-    await page.getByLabel('Label').fill('Research agent');
-    await page.getByRole('combobox', { name: 'Collection', exact: true }).click();
+    // The tab lives in the URL, so the switch lands a render later: fields found before it (the PAT
+    // form has a Label too) would be filled and then unmounted. Work inside the CAT form only.
+    const form = page.getByRole('region', { name: 'New collection access token' });
+    await visible(form);
+    await form.getByLabel('Label').fill('Research agent');
+    await form.getByRole('combobox', { name: 'Collection', exact: true }).click();
     await page.getByRole('option', { name: COLLECTION, exact: true }).click();
-    await page.getByRole('button', { name: 'Create token' }).click();
+    const chosen = form.getByRole('combobox', { name: 'Collection', exact: true });
+    await expect.poll(() => chosen.inputValue(), { timeout: 5_000 }).toBe(COLLECTION);
+    await form.getByRole('button', { name: 'Create token' }).click();
 
     const dialog = page.getByRole('dialog', { name: /New collection access token: Research agent/ });
     await visible(dialog);
