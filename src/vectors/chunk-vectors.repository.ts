@@ -1,11 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../db/client.js';
-import {
-  type ChunkHit,
-  filterSql,
-  type SearchFilter,
-  uuidArray,
-} from '../modules/search/search.repository.js';
+import { type ChunkHit, filterSql, type SearchFilter, uuidArray } from '../modules/search/search-filter.js';
 import { parseVectorLiteral } from './literal.js';
 
 /** A chunk's vector with what a vector store keeps beside it to scope searches. */

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/client.js';
 import { modelRepository } from '../modules/search/model.repository.js';
-import type { ChunkHit } from '../modules/search/search.repository.js';
+import type { ChunkHit } from '../modules/search/search-filter.js';
 import { chunkVectorsRepository } from './chunk-vectors.repository.js';
 import { vectorLiteral } from './literal.js';
 import type { RebuildResult, VectorQuery, VectorStore, VectorStoreStatus } from './vector-store.js';

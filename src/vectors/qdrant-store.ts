@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Database, Executor } from '../db/client.js';
 import { VectorStoreUnavailableError } from '../errors.js';
 import { modelRepository } from '../modules/search/model.repository.js';
-import type { ChunkHit, SearchFilter } from '../modules/search/search.repository.js';
+import type { ChunkHit, SearchFilter } from '../modules/search/search-filter.js';
 import { chunkVectorsRepository } from './chunk-vectors.repository.js';
 import { vectorLiteral } from './literal.js';
 import {

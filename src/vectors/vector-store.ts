@@ -1,5 +1,5 @@
 import type { Executor } from '../db/client.js';
-import type { ChunkHit, SearchFilter } from '../modules/search/search.repository.js';
+import type { ChunkHit, SearchFilter } from '../modules/search/search-filter.js';
 
 export { VectorStoreUnavailableError } from '../errors.js';
 
