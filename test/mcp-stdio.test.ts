@@ -208,6 +208,33 @@ describe('ainstruct mcp in its own process', { timeout: 180_000 }, () => {
     }
   });
 
+  it.runIf(TEST_DB === 'pglite')(
+    'lets a second ainstruct mcp on the same DATA_DIR go through the first, which owns it',
+    async () => {
+      const first = await stdio([], { AINSTRUCT_TOKEN: pat });
+      try {
+        const second = await stdio(['--user', alice.username]);
+        try {
+          expect(second.stderr()).toContain('serving through `ainstruct mcp` owning');
+          const stored = ok(
+            await call(second.client, 'store_document_tool', {
+              title: 'Second session',
+              content: 'Stored by the second stdio session through the first.',
+              document_type: 'text',
+            }),
+          );
+          const read = ok(await call(first.client, 'get_document_tool', { document_id: stored.document_id }));
+          expect(read.title).toBe('Second session');
+          expect(filesOpenedIn(second.pid, dataDir)).toEqual([]);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await first.close();
+      }
+    },
+  );
+
   it('refuses a revoked token, an unknown user and a missing identity before serving', async () => {
     const none = await runCliWith(dbEnv, ['mcp']);
     expect(none.code).toBe(1);
@@ -258,7 +285,7 @@ describe('ainstruct mcp beside a running server', { timeout: 180_000 }, () => {
         const session = await stdio(args, args.length ? {} : { AINSTRUCT_TOKEN: pat });
         try {
           expect(await toolNames(session.client)).toEqual(httpTools.pat);
-          expect(session.stderr()).toContain(`serving through the server owning`);
+          expect(session.stderr()).toContain('serving through the server owning');
           const stored = ok(
             await call(session.client, 'store_document_tool', {
               title: `Through the owner ${args.length}`,

@@ -145,7 +145,8 @@ async function inProcess(config: Config, identity: StdioIdentity): Promise<void>
  */
 async function viaOwner(dataDir: string, owner: OwnerInfo, identity: StdioIdentity): Promise<void> {
   const key = readOwnerKey(dataDir);
-  const where = `the server owning ${dataDir} (pid ${owner.pid})`;
+  const who = owner.command === 'serve' ? 'the server' : `\`ainstruct ${owner.command}\``;
+  const where = `${who} owning ${dataDir} (pid ${owner.pid})`;
   if (!key) {
     throw new OperationError(
       403,
