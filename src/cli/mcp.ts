@@ -101,6 +101,9 @@ function remoteEndpoint(url: string, token: string): McpEndpoint {
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
     throw new OperationError(400, 'USAGE', '--url must be an http(s):// address');
   }
+  if (base.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(base.hostname)) {
+    process.stderr.write('ainstruct mcp: warning: --url is plain http; the token travels unencrypted\n');
+  }
   // Accept the server's base address or its /mcp endpoint.
   const mcp = base.pathname.replace(/\/+$/, '').endsWith(MCP_PATH)
     ? base
