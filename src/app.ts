@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { registerAuthentication } from './http/authentication.js';
@@ -36,11 +37,11 @@ import { registerOAuth } from './oauth/register.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
 
-export function fastifyOptions(config: Config) {
+export function fastifyOptions(config: Config, stream: DestinationStream = asyncStdout()) {
   return {
     logger: {
       level: config.LOG_LEVEL,
-      stream: asyncStdout(),
+      stream,
       redact: ['req.headers.authorization', 'req.headers["x-admin-api-key"]'],
       // Errors are logged without the SQL parameters and values database errors carry.
       serializers: { err: serializeError },

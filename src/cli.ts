@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createEmbeddedDatabaseFirst } from './cli/first-start.js';
 import { importFolder } from './cli/import.js';
+import { mcpCommand } from './cli/mcp.js';
 import { rebuildVectors, reindex } from './cli/reindex.js';
 import { userCreate, userPromote } from './cli/user-commands.js';
 import { ConfigError, configReference, loadConfig } from './config.js';
@@ -23,6 +24,8 @@ Usage:
   ainstruct reindex [--force]                         re-embed every document with the configured model
                                                       (resumable; run it after changing the model)
   ainstruct reindex --vectors                         refill the vector store (Qdrant) from PostgreSQL
+  ainstruct mcp [--user <username>] [--url <server>]  serve the MCP tools over stdio (for Claude Desktop,
+                                                      Cursor, …) as AINSTRUCT_TOKEN or a local user
   ainstruct config                                    print every configuration variable (markdown)
 
 Configuration comes from environment variables and .env; see the README.`;
@@ -60,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
       vectors: { type: 'boolean', default: false },
       collection: { type: 'string' },
       user: { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -118,6 +122,8 @@ async function main(argv: string[]): Promise<void> {
           : await reindex(loadConfig(), { force: values.force ?? false }),
       );
       return;
+    case 'mcp':
+      return mcpCommand(loadConfig(), { user: values.user, url: values.url });
     case 'config':
       console.log(configReference());
       return;

@@ -73,6 +73,9 @@ const schema = z.object({
   ADMIN_API_KEY: optionalString.describe(
     'Key for POST /api/v1/admin/users/{id}/promote (X-Admin-API-Key). Unset: that route answers 503.',
   ),
+  AINSTRUCT_TOKEN: optionalString.describe(
+    'For `ainstruct mcp` only: the personal or collection access token the stdio MCP server acts as.',
+  ),
   REGISTRATION_ENABLED: bool.default(true).describe('Allow self-registration at POST /api/v1/auth/register.'),
   OAUTH_ENABLED: bool
     .default(true)

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { createApp, fastifyOptions } from './app.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import type { Config } from './config.js';
@@ -8,6 +9,7 @@ import { migrate } from './db/migrate.js';
 import { embeddingConfig } from './embeddings/from-config.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { createEmbeddingProvider } from './embeddings/registry.js';
+import { isOwnerMcpRequest, ownerMcpHandler } from './mcp/owner-channel.js';
 import { JobRunner } from './modules/jobs/job-runner.js';
 import { ensureEmbeddingModel } from './modules/search/embedding-model.js';
 import { operationsHandler } from './operations/owner-control.js';
@@ -45,11 +47,19 @@ export function openConfiguredDatabase(config: Config, command = 'serve'): Promi
  */
 export async function startServer(
   config: Config,
-  options: { listen?: boolean; database?: DatabaseHandle; embedder?: EmbeddingProvider } = {},
+  options: {
+    listen?: boolean;
+    database?: DatabaseHandle;
+    embedder?: EmbeddingProvider;
+    /** What owning an embedded DATA_DIR is announced as (default `serve`). */
+    command?: string;
+    /** Where the log goes (default stdout; `ainstruct mcp` keeps stdout for protocol messages). */
+    logStream?: DestinationStream;
+  } = {},
 ): Promise<RunningServer> {
-  const handle = options.database ?? (await openConfiguredDatabase(config));
+  const handle = options.database ?? (await openConfiguredDatabase(config, options.command));
   const embedder = options.embedder ?? createEmbeddingProvider(embeddingConfig(config));
-  const app = Fastify(fastifyOptions(config));
+  const app = Fastify(fastifyOptions(config, options.logStream));
   let shared: SharedState | undefined;
   try {
     const applied = await migrate(handle.db);
@@ -103,7 +113,11 @@ export async function startServer(
     // Owning an embedded DATA_DIR: command-line operations from other processes now run here.
     if (handle.ownership) {
       handle.ownership.setUrl(url);
-      handle.ownership.serve(operationsHandler({ ctx, services }, app.log));
+      const operations = operationsHandler({ ctx, services }, app.log);
+      const mcp = ownerMcpHandler({ ctx, services });
+      handle.ownership.serve((request, response) =>
+        (isOwnerMcpRequest(request) ? mcp : operations)(request, response),
+      );
     }
     jobs.start();
     return {

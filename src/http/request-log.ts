@@ -12,6 +12,11 @@ export function asyncStdout(): pino.DestinationStream {
   return stdout;
 }
 
+/** The log of a process whose stdout carries a protocol (`ainstruct mcp`): the same lines, on stderr. */
+export function syncStderr(): pino.DestinationStream {
+  return pino.destination({ dest: 2, sync: true });
+}
+
 /**
  * One line per request, written when the response has gone, instead of Fastify's two (and its separate
  * "route not found" line): at `debug` normally, so a production log at the default `info` holds what needs

@@ -39,7 +39,7 @@ function replay(raw: IncomingMessage, body: Buffer | undefined, auth: AuthInfo) 
  * 2026-era requests carry their revision in the envelope; a 2025-era client names its revision in the
  * MCP-Protocol-Version header from 2025-06-18 on, and sends none before that.
  */
-function clientFeatures(era: 'legacy' | 'modern', request: Request | undefined): ClientFeatures {
+export function clientFeatures(era: 'legacy' | 'modern', request: Request | undefined): ClientFeatures {
   const version = request?.headers.get('mcp-protocol-version') ?? '';
   return { resourceLinks: era === 'modern' || version >= '2025-06-18' };
 }
