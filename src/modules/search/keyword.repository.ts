@@ -51,6 +51,11 @@ interface Corpus {
   avgdocl: number;
 }
 
+/** A second, wider pruned try is made only while it reads at most this many times the first try's budget. */
+const WIDE_TRY_POSTINGS = 4;
+
+const postingsIn = (terms: TermStatistics[]) => terms.reduce((sum, t) => sum + t.df, 0);
+
 const float8Array = (values: number[]) => sql`${`{${values.join(',')}}`}::float8[]`;
 
 async function termStatistics(
@@ -87,14 +92,82 @@ async function termStatistics(
   return { terms, corpus };
 }
 
+/** The SQL pieces every query shares: the query's IDFs and the BM25 of one posting. */
+function scoring(terms: TermStatistics[], corpus: Corpus, { k1: k1Value, b: bValue }: Bm25Params) {
+  const k1 = sql`${k1Value}::float8`;
+  const b = sql`${bValue}::float8`;
+  const bm25 = (idf: SQL, tf: SQL, length: SQL, average: SQL) =>
+    sql`${idf} * ${tf} * (${k1} + 1) / (${tf} + ${k1} * (1 - ${b} + ${b} * ${length} / ${average}))`;
+  return {
+    idf: sql`idf as (
+      select * from unnest(${textArray(terms.map((t) => t.term))}, ${float8Array(terms.map((t) => t.chunkIdf))},
+                           ${float8Array(terms.map((t) => t.docIdf))}) as i(term, chunk_idf, doc_idf))`,
+    /** Over postings `p` joined to `idf`. */
+    chunkBm25: bm25(sql`idf.chunk_idf`, sql`p.tf`, sql`p.chunk_length`, sql`${corpus.avgdl}::float8`),
+    /** Over a document's summed frequencies `t` joined to `idf` and its document `d`. */
+    documentBm25: bm25(sql`idf.doc_idf`, sql`t.tf`, sql`d.lexeme_count`, sql`${corpus.avgdocl}::float8`),
+  };
+}
+
 /**
- * One try: the postings of the `essential` terms in full; the best of those chunks' partial scores sets
- * `theta` (the k-th best), and only documents whose partial scores plus the other terms' bound can reach it
- * are scored completely, the other terms' postings looked up by primary key for their chunks only. Every
- * chunk of a scored document is scored exactly as a full scan would, so the document-level BM25 and the
- * choice of its best chunk are unchanged.
+ * From a CTE `postings` (chunk_id, document_id, term, tf, chunk_length) holding every posting of the documents
+ * it covers, the top `limit` chunks: chunk-level BM25, document-level BM25, the better of the two for each
+ * document's best chunk.
  */
-async function scoredTry(
+function rankedTop(score: ReturnType<typeof scoring>, limit: number): SQL {
+  return sql`chunk_scores as (
+      select p.chunk_id, p.document_id, count(*)::int as matched, sum(${score.chunkBm25}) as score
+      from postings p join idf on idf.term = p.term
+      group by p.chunk_id, p.document_id),
+    doc_scores as (
+      select t.document_id, count(*)::int as matched, sum(${score.documentBm25}) as score
+      from (select document_id, term, sum(tf) as tf from postings group by document_id, term) t
+      join idf on idf.term = t.term join documents d on d.id = t.document_id
+      group by t.document_id),
+    ranked as (
+      select cs.chunk_id, cs.score, cs.matched, ds.score as doc_score, ds.matched as doc_matched,
+             row_number() over (partition by cs.document_id order by cs.score desc, cs.chunk_id) as place
+      from chunk_scores cs join doc_scores ds on ds.document_id = cs.document_id),
+    top as (
+      select chunk_id as id,
+             case when place = 1 then greatest(score, doc_score) else score end as score,
+             case when place = 1 then greatest(matched, doc_matched) else matched end as matched
+      from ranked
+      order by 2 desc, chunk_id
+      limit ${limit})`;
+}
+
+const postingsOf = (colls: SQL, terms: TermStatistics[], documentFilter: SQL) =>
+  sql`select p.chunk_id, p.document_id, p.term, p.tf::float8 as tf, p.chunk_length from chunk_terms p
+      where p.collection_id = any(${colls}) and p.term = any(${textArray(terms.map((t) => t.term))})
+        ${documentFilter}`;
+
+/** Every posting of every term: what the pruned tries must agree with, and the last resort. */
+async function fullScan(
+  db: Executor,
+  colls: SQL,
+  documentFilter: SQL,
+  terms: TermStatistics[],
+  corpus: Corpus,
+  limit: number,
+  params: Bm25Params,
+): Promise<KeywordHits['hits']> {
+  const score = scoring(terms, corpus, params);
+  return queryRows<ChunkHit & { matched: number }>(
+    db,
+    sql`with ${score.idf}, postings as (${postingsOf(colls, terms, documentFilter)}), ${rankedTop(score, limit)}
+        select id, score, matched from top order by score desc, id`,
+  );
+}
+
+/**
+ * One pruned try: the postings of the `essential` terms in full; the k-th best of those chunks' partial scores
+ * is `theta`, and only documents whose partial scores plus the other terms' bound can reach it are scored
+ * completely, the other terms' postings looked up by primary key for their chunks only. Every chunk of a
+ * scored document is scored exactly as the full scan scores it, so the document-level BM25 and the choice of
+ * its best chunk are unchanged.
+ */
+async function prunedTry(
   db: Executor,
   colls: SQL,
   documentFilter: SQL,
@@ -102,33 +175,20 @@ async function scoredTry(
   rest: TermStatistics[],
   corpus: Corpus,
   limit: number,
-  { k1: k1Value, b: bValue }: Bm25Params,
+  params: Bm25Params,
 ): Promise<{ hits: KeywordHits['hits']; theta: number }> {
-  const k1 = sql`${k1Value}::float8`;
-  const b = sql`${bValue}::float8`;
-  const avgdl = sql`${corpus.avgdl}::float8`;
-  const avgdocl = sql`${corpus.avgdocl}::float8`;
-  const all = [...essential, ...rest];
-  const bound = scoreBound(rest, k1Value);
-  const chunkPart = (idf: SQL, tf: SQL, length: SQL, average: SQL) =>
-    sql`${idf} * ${tf} * (${k1} + 1) / (${tf} + ${k1} * (1 - ${b} + ${b} * ${length} / ${average}))`;
+  const score = scoring([...essential, ...rest], corpus, params);
+  const bound = scoreBound(rest, params.k1);
   const rows = await queryRows<ChunkHit & { matched: number | null; theta: number }>(
     db,
-    sql`with idf as (
-        select * from unnest(${textArray(all.map((t) => t.term))}, ${float8Array(all.map((t) => t.chunkIdf))},
-                             ${float8Array(all.map((t) => t.docIdf))}) as i(term, chunk_idf, doc_idf)),
-      essential_postings as (
-        select p.chunk_id, p.document_id, p.term, p.tf::float8 as tf, p.chunk_length from chunk_terms p
-        where p.collection_id = any(${colls}) and p.term = any(${textArray(essential.map((t) => t.term))})
-          ${documentFilter}),
+    sql`with ${score.idf},
+      essential_postings as (${postingsOf(colls, essential, documentFilter)}),
       partial_chunks as (
-        select p.chunk_id, p.document_id,
-               sum(${chunkPart(sql`idf.chunk_idf`, sql`p.tf`, sql`p.chunk_length`, avgdl)}) as score
+        select p.chunk_id, p.document_id, sum(${score.chunkBm25}) as score
         from essential_postings p join idf on idf.term = p.term
         group by p.chunk_id, p.document_id),
       partial_docs as (
-        select t.document_id,
-               sum(${chunkPart(sql`idf.doc_idf`, sql`t.tf`, sql`d.lexeme_count`, avgdocl)}) as score
+        select t.document_id, sum(${score.documentBm25}) as score
         from (select document_id, term, sum(tf) as tf from essential_postings group by document_id, term) t
         join idf on idf.term = t.term join documents d on d.id = t.document_id
         group by t.document_id),
@@ -148,28 +208,7 @@ async function scoredTry(
         from surviving s join chunks c on c.document_id = s.document_id
         join chunk_terms p on p.collection_id = c.collection_id and p.chunk_id = c.id
           and p.term = any(${textArray(rest.map((t) => t.term))})),
-      chunk_scores as (
-        select p.chunk_id, p.document_id, count(*)::int as matched,
-               sum(${chunkPart(sql`idf.chunk_idf`, sql`p.tf`, sql`p.chunk_length`, avgdl)}) as score
-        from postings p join idf on idf.term = p.term
-        group by p.chunk_id, p.document_id),
-      doc_scores as (
-        select t.document_id, count(*)::int as matched,
-               sum(${chunkPart(sql`idf.doc_idf`, sql`t.tf`, sql`d.lexeme_count`, avgdocl)}) as score
-        from (select document_id, term, sum(tf) as tf from postings group by document_id, term) t
-        join idf on idf.term = t.term join documents d on d.id = t.document_id
-        group by t.document_id),
-      ranked as (
-        select cs.chunk_id, cs.score, cs.matched, ds.score as doc_score, ds.matched as doc_matched,
-               row_number() over (partition by cs.document_id order by cs.score desc, cs.chunk_id) as place
-        from chunk_scores cs join doc_scores ds on ds.document_id = cs.document_id),
-      top as (
-        select chunk_id as id,
-               case when place = 1 then greatest(score, doc_score) else score end as score,
-               case when place = 1 then greatest(matched, doc_matched) else matched end as matched
-        from ranked
-        order by 2 desc, chunk_id
-        limit ${limit})
+      ${rankedTop(score, limit)}
       select top.id, top.score, top.matched, theta.v as theta
       from theta left join top on true
       order by top.score desc nulls last, top.id`,
@@ -215,10 +254,14 @@ export const keywordRepository = {
       terms.reduce((sum, t) => sum + t.docIdf, 0),
     );
     const sorted = byRarity(terms);
+    const done = (hits: KeywordHits['hits'], tries: number, essential: number) => {
+      if (trace) Object.assign(trace, { tries, essential, terms: sorted.length });
+      return { hits, ceiling: hits.length > 0 ? ceiling : 0 };
+    };
     let count = essentialCount(sorted, pruning.essentialBudget);
-    for (let tries = 1; ; tries++) {
+    for (let tries = 1; count < sorted.length; tries++) {
       const rest = sorted.slice(count);
-      const { hits, theta } = await scoredTry(
+      const { hits, theta } = await prunedTry(
         db,
         colls,
         documentFilter,
@@ -228,11 +271,19 @@ export const keywordRepository = {
         limit,
         params,
       );
-      if (isExact(rest, theta, params.k1)) {
-        if (trace) Object.assign(trace, { tries, essential: count, terms: sorted.length });
-        return { hits, ceiling: hits.length > 0 ? ceiling : 0 };
-      }
+      if (isExact(rest, theta, params.k1)) return done(hits, tries, count);
       count = widenedCount(sorted, count, theta, params.k1);
+      // A wide try costs what the full scan costs and more; past this, scan.
+      if (postingsIn(sorted.slice(0, count)) > WIDE_TRY_POSTINGS * pruning.essentialBudget)
+        count = sorted.length;
+      if (count === sorted.length) {
+        return done(
+          await fullScan(db, colls, documentFilter, sorted, corpus, limit, params),
+          tries + 1,
+          count,
+        );
+      }
     }
+    return done(await fullScan(db, colls, documentFilter, sorted, corpus, limit, params), 1, sorted.length);
   },
 };
