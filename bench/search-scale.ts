@@ -48,6 +48,7 @@ const { values } = parseArgs({
     'exact-scan-limit': { type: 'string' },
     length: { type: 'string' },
     'no-analyze': { type: 'boolean', default: false },
+    'no-reference': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -65,6 +66,8 @@ const EXACT_SCAN_LIMIT = values['exact-scan-limit'] ?? (MODEL === 'local' ? '0' 
 const LENGTH =
   values.length === 'short' || (values.length === undefined && MODEL === 'local') ? 'short' : 'long';
 const ANALYZE = !values['no-analyze'];
+/** A tenant of the first stage's size, searched interleaved with every stage: ratios under the same load. */
+const REFERENCE = !values['no-reference'] && SIZES.length > 1;
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 const TOP = 10;
@@ -190,45 +193,53 @@ interface Measured {
   errors: number;
 }
 
-/** A warm-up pass, then `REPS` passes; in each, every query in every mode, the mode order rotating. */
-async function measure(instance: Instance, token: string, queries: SyntheticQuery[]): Promise<Measured> {
-  const empty = () => ({ keyword: [], semantic: [], hybrid: [] }) as Record<Mode, number[]>;
-  const measured: Measured = {
-    latencies: empty(),
-    byKind: {
-      keyword: { common: [], topical: [], rare: [] },
-      semantic: { common: [], topical: [], rare: [] },
-      hybrid: { common: [], topical: [], rare: [] },
-    },
-    semantic: [],
-    errors: 0,
-  };
+const emptyMeasured = (): Measured => ({
+  latencies: { keyword: [], semantic: [], hybrid: [] },
+  byKind: {
+    keyword: { common: [], topical: [], rare: [] },
+    semantic: { common: [], topical: [], rare: [] },
+    hybrid: { common: [], topical: [], rare: [] },
+  },
+  semantic: [],
+  errors: 0,
+});
+
+/**
+ * A warm-up pass, then `REPS` passes; in each, every query in every mode, the mode order rotating, asked of
+ * each tenant in turn (the order alternating), so a tenant and the reference are measured under the same load.
+ */
+async function measure(instance: Instance, tokens: string[], queries: SyntheticQuery[]): Promise<Measured[]> {
+  const out = tokens.map(emptyMeasured);
   for (let rep = -1; rep < REPS; rep++) {
     for (const [q, query] of queries.entries()) {
       for (let m = 0; m < MODES.length; m++) {
         const mode = MODES[(q + m + Math.max(rep, 0)) % MODES.length] as Mode;
-        const started = performance.now();
-        const response = await call(`${instance.url}/api/v1/documents/search`, token, {
-          query: query.text,
-          mode,
-          max_results: TOP,
-          min_score: 0,
-          max_tokens: 8000,
-        });
-        const ms = performance.now() - started;
-        if (response.status !== 200) {
-          measured.errors += 1;
-          console.error(`  search ${mode} "${query.text}": ${response.status}`);
-          continue;
+        for (let i = 0; i < tokens.length; i++) {
+          const t = (i + q + m) % tokens.length;
+          const measured = out[t] as Measured;
+          const started = performance.now();
+          const response = await call(`${instance.url}/api/v1/documents/search`, tokens[t] as string, {
+            query: query.text,
+            mode,
+            max_results: TOP,
+            min_score: 0,
+            max_tokens: 8000,
+          });
+          const ms = performance.now() - started;
+          if (response.status !== 200) {
+            measured.errors += 1;
+            console.error(`  search ${mode} "${query.text}": ${response.status}`);
+            continue;
+          }
+          if (rep < 0) continue;
+          measured.latencies[mode].push(ms);
+          measured.byKind[mode][query.kind].push(ms);
+          if (rep === 0 && mode === 'semantic') measured.semantic[q] = response.body.results as Hit[];
         }
-        if (rep < 0) continue;
-        measured.latencies[mode].push(ms);
-        measured.byKind[mode][query.kind].push(ms);
-        if (rep === 0 && mode === 'semantic') measured.semantic[q] = response.body.results as Hit[];
       }
     }
   }
-  return measured;
+  return out;
 }
 
 const vectorLiteral = (v: readonly number[]) => `[${v.join(',')}]`;
@@ -380,25 +391,38 @@ async function efSweep(
 }
 
 /**
- * EXPLAIN ANALYZE of the product's own keyword SQL: searchRepository.keyword is run against an executor that
- * only captures the statement, which is then rendered by drizzle's dialect and explained on the bench database.
+ * EXPLAIN ANALYZE of the product's own keyword SQL: searchRepository.keyword runs against an executor that
+ * answers each statement on the bench database (rendered by drizzle's dialect) and explains the last one, the
+ * scoring try that decided the answer. The tries it took and the terms it read in full are reported beside it.
  */
 async function explainKeyword(sql: postgres.Sql, collectionId: string, query: string): Promise<string[]> {
-  let captured: Parameters<PgDialect['sqlToQuery']>[0] | undefined;
-  const capture = {
-    execute: (statement: typeof captured) => {
-      captured = statement;
-      return Promise.resolve([]);
+  const dialect = new PgDialect();
+  let last: { sql: string; params: unknown[] } | undefined;
+  const executor = {
+    execute: (statement: Parameters<PgDialect['sqlToQuery']>[0]) => {
+      last = dialect.sqlToQuery(statement);
+      return sql.unsafe(last.sql, last.params as postgres.ParameterOrJSON<never>[]);
     },
   } as unknown as Executor;
-  await searchRepository.keyword(capture, query, { collectionIds: [collectionId] }, 100);
-  if (captured === undefined) return ['(no statement captured)'];
-  const rendered = new PgDialect().sqlToQuery(captured);
-  const rows = await sql.unsafe<{ 'QUERY PLAN': string }[]>(
-    `explain (analyze, buffers, costs off) ${rendered.sql}`,
-    rendered.params as postgres.ParameterOrJSON<never>[],
+  const trace = { tries: 0, essential: 0, terms: 0 };
+  await searchRepository.keyword(
+    executor,
+    query,
+    { collectionIds: [collectionId] },
+    100,
+    undefined,
+    undefined,
+    trace,
   );
-  return rows.map((r) => r['QUERY PLAN']);
+  if (last === undefined) return ['(no statement captured)'];
+  const rows = await sql.unsafe<{ 'QUERY PLAN': string }[]>(
+    `explain (analyze, buffers, costs off) ${last.sql}`,
+    last.params as postgres.ParameterOrJSON<never>[],
+  );
+  return [
+    `tries ${trace.tries}, terms read in full ${trace.essential} of ${trace.terms}`,
+    ...rows.map((r) => r['QUERY PLAN']),
+  ];
 }
 
 interface StageResult {
@@ -408,6 +432,8 @@ interface StageResult {
   chunksInDb: number;
   load: LoadStage;
   measured: Measured;
+  /** The reference tenant (first stage's size), measured interleaved with this stage. */
+  reference: Measured | undefined;
   recall: Recall;
   path: string;
   sizes: { chunks: string; chunkTerms: string; hnsw: string; database: string };
@@ -464,6 +490,19 @@ async function main(): Promise<void> {
         `second tenant: ${other.docs} docs, ${other.chunks} chunks in ${stage.seconds.toFixed(0)} s`,
       );
     }
+    let reference: Tenant | undefined;
+    if (REFERENCE) {
+      reference = {
+        token: await benchUserPat(instance.url, 'reference'),
+        collectionId: '',
+        docs: 0,
+        chunks: 0,
+      };
+      const stage = await load(instance, reference, corpus.document, SIZES[0] as (typeof SIZES)[number]);
+      console.error(
+        `reference tenant: ${reference.docs} docs, ${reference.chunks} chunks in ${stage.seconds.toFixed(0)} s`,
+      );
+    }
     const vectors = await queryVectors(instance, main.token, queries);
 
     for (const size of SIZES) {
@@ -477,7 +516,11 @@ async function main(): Promise<void> {
       if (ANALYZE) await sql`analyze`;
       const [counted] = await sql<{ n: number }[]>`select count(*)::int as n from chunks`;
       console.error('  searching');
-      const measured = await measure(instance, main.token, queries);
+      const [measured, referenceMeasured] = (await measure(
+        instance,
+        reference ? [main.token, reference.token] : [main.token],
+        queries,
+      )) as [Measured, Measured | undefined];
       const recalled = await recall(sql, main.collectionId, vectors, measured.semantic);
       const [sizes] = await sql<StageResult['sizes'][]>`
         select pg_size_pretty(pg_total_relation_size('chunks')) as chunks,
@@ -496,6 +539,7 @@ async function main(): Promise<void> {
         chunksInDb: counted?.n ?? 0,
         load: stage,
         measured,
+        reference: referenceMeasured,
         recall: recalled,
         // Above the limit the product runs the HNSW query, and the planner still decides whether the index serves it.
         path:
@@ -536,16 +580,26 @@ async function main(): Promise<void> {
     );
     out.push(`second tenant: ${other.docs} docs, ${other.chunks} chunks`);
     out.push('');
-    out.push('| stage | docs | chunks (tenant / db) | mode | p50 ms | p95 ms | p50 ratio to first |');
-    out.push('|---|---|---|---|---|---|---|');
+    if (reference) {
+      out.push(
+        `reference tenant: ${reference.docs} docs, ${reference.chunks} chunks (the first stage's documents), ` +
+          'searched interleaved with every stage: "ratio to reference" compares p50s taken under the same load',
+      );
+    }
+    out.push('');
+    out.push(
+      '| stage | docs | chunks (tenant / db) | mode | p50 ms | p95 ms | p50 ratio to first | reference p50 ms | p50 ratio to reference |',
+    );
+    out.push('|---|---|---|---|---|---|---|---|---|');
     const first = results[0];
     for (const r of results) {
       for (const mode of MODES) {
         const sorted = [...r.measured.latencies[mode]].sort((a, b) => a - b);
         const p50 = percentile(sorted, 0.5);
         const base = first ? median(first.measured.latencies[mode]) : p50;
+        const ref = r.reference ? median(r.reference.latencies[mode]) : undefined;
         out.push(
-          `| ${r.label} | ${r.docs} | ${r.chunks} / ${r.chunksInDb} | ${mode} | ${fmt(p50)} | ${fmt(percentile(sorted, 0.95))} | ${(p50 / base).toFixed(2)}× |`,
+          `| ${r.label} | ${r.docs} | ${r.chunks} / ${r.chunksInDb} | ${mode} | ${fmt(p50)} | ${fmt(percentile(sorted, 0.95))} | ${(p50 / base).toFixed(2)}× | ${ref === undefined ? '–' : fmt(ref)} | ${ref === undefined ? '–' : `${(p50 / ref).toFixed(2)}×`} |`,
         );
       }
     }
