@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { fetchOwner } from '../src/db/data-dir-owner.js';
 import { startServer } from '../src/server.js';
-import { ROOT, runCliWith } from './helpers/cli.js';
+import { cliEnv, ROOT, runCliWith } from './helpers/cli.js';
 import { type CliServer, startCliServer } from './helpers/cli-server.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { createCat, createCollection, createPat, storeNew } from './helpers/documents.js';
 import { call, connectMcp, ok, toolNames } from './helpers/mcp.js';
-import { TEST_JWT_SECRET, testEnv } from './helpers/server.js';
+import { testEnv } from './helpers/server.js';
 
 /**
  * `ainstruct mcp`: the real CLI launched by the official MCP client's stdio transport, on both databases, in
@@ -33,17 +33,7 @@ let writeCat: string;
 /** What each credential lists over HTTP: stdio must list exactly the same. */
 const httpTools: Record<'pat' | 'readCat' | 'writeCat', string[]> = { pat: [], readCat: [], writeCat: [] };
 
-function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    LOG_LEVEL: 'silent',
-    EMBEDDING_WORKERS: '1',
-    JWT_SECRET_KEY: TEST_JWT_SECRET,
-    ...dbEnv,
-    ...extra,
-  };
-}
+const baseEnv = (extra: Record<string, string> = {}) => cliEnv(dbEnv, extra);
 
 interface StdioSession {
   client: Client;

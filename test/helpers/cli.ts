@@ -21,15 +21,23 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
  * embedding worker, the test JWT secret, and the database to use (`DATABASE_URL` or `DATA_DIR`).
  */
 export function runCliWith(dbEnv: Record<string, string>, args: string[], stdin = ''): Promise<CliResult> {
-  const env: Record<string, string> = {
+  return collect(spawnCli(args, cliEnv(dbEnv)), stdin);
+}
+
+/** The environment `runCliWith` gives the CLI, for tests that launch it themselves. */
+export function cliEnv(
+  dbEnv: Record<string, string>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     LOG_LEVEL: 'silent',
     EMBEDDING_WORKERS: '1',
     JWT_SECRET_KEY: TEST_JWT_SECRET,
     ...dbEnv,
+    ...extra,
   };
-  return collect(spawnCli(args, env), stdin);
 }
 
 /** Runs a child to completion, feeding it `stdin`, collecting its output; killed if it hangs. */
