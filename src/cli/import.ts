@@ -88,3 +88,11 @@ export async function importFolder(
     await runner.close();
   }
 }
+
+/** The line `ainstruct import` ends with. */
+export function formatImportSummary(summary: ImportSummary): string {
+  return (
+    `Stored ${summary.stored}, already present ${summary.duplicates}, skipped ${summary.skipped}, ` +
+    `failed ${summary.failed.length}`
+  );
+}
