@@ -154,12 +154,13 @@ describe('ainstruct CLI', { timeout: 180_000 }, () => {
   });
 
   it('prints its version, and each command its own help', async () => {
-    const [version, short, importHelp, reindexHelp, userCreateHelp] = await Promise.all([
+    const [version, short, importHelp, reindexHelp, userCreateHelp, exportHelp] = await Promise.all([
       runCli(['--version'], {}),
       runCli(['-v'], {}),
       runCli(['import', '--help'], {}),
       runCli(['reindex', '-h'], {}),
       runCli(['user', 'create', '--help'], {}),
+      runCli(['export', '--help'], {}),
     ]);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(VERSION);
@@ -171,6 +172,9 @@ describe('ainstruct CLI', { timeout: 180_000 }, () => {
     expect(reindexHelp.stdout).toContain('--force');
     expect(userCreateHelp.stdout).toContain('Usage: ainstruct user create [options] <username> <email>');
     expect(userCreateHelp.stdout).toContain('--superuser');
+    expect(exportHelp.stdout).toContain('Usage: ainstruct export [options] <target>');
+    expect(exportHelp.stdout).toContain('--format <format>');
+    expect(exportHelp.stdout).toContain('choices: "files", "jsonl"');
   });
 
   it('refuses an unknown option, a misplaced one and an unknown subcommand, before touching anything', async () => {

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { configReference, loadConfig } from '../config.js';
 import { VERSION } from '../version.js';
+import { type ExportFormat, exportCollection } from './export.js';
 import { formatImportSummary, importFolder } from './import.js';
 import { migrateDatabase } from './migrate.js';
 import { rebuildVectors, reindex } from './reindex.js';
@@ -18,6 +19,10 @@ Commands in full:
   ainstruct user promote <username|email>             make a user a superuser
   ainstruct import <folder> --collection <name> [--user <username>]
                                                       store a folder of markdown/text/code files
+  ainstruct export <folder|file> --collection <name> [--user <username>] [--format files|jsonl]
+                                                      write a collection's documents: files with front
+                                                      matter (import reads them back), or JSON lines
+                                                      (to stdout when the target is -)
   ainstruct reindex [--force]                         re-embed every document with the configured model
                                                       (resumable; run it after changing the model)
   ainstruct reindex --vectors                         refill the vector store (Qdrant) from PostgreSQL
@@ -89,6 +94,37 @@ export function buildProgram(): Command {
       });
       console.log(formatImportSummary(summary));
       for (const failure of summary.failed) console.error(`  ${failure.path}: ${failure.error}`);
+      if (summary.failed.length > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('export')
+    .description(
+      "write every document of a collection: files named by their recorded path with the document's " +
+        'metadata as front matter (ainstruct import reads them back), or JSON lines',
+    )
+    .argument(
+      '<target>',
+      'folder (files: new or empty), file (jsonl: not overwritten), or - for stdout (jsonl)',
+    )
+    .requiredOption('--collection <name>', 'the collection to export')
+    .option('--user <username>', 'the owning user (default: the only user)')
+    .addOption(new Option('--format <format>', 'files or jsonl').choices(['files', 'jsonl']).default('files'))
+    .action(async (target: string, options: { collection: string; user?: string; format: ExportFormat }) => {
+      if (target === '-' && options.format !== 'jsonl') {
+        throw new UsageError(
+          'export: - (stdout) takes --format jsonl',
+          program.commands.find((c) => c.name() === 'export')?.helpInformation(),
+        );
+      }
+      const summary = await exportCollection(loadConfig(), { ...options, target });
+      // With the lines on stdout, the summary goes to stderr.
+      const report = target === '-' ? console.error : console.log;
+      report(
+        `Exported ${summary.written} documents of "${summary.collection}", failed ${summary.failed.length}`,
+      );
+      for (const failure of summary.failed)
+        console.error(`  ${failure.id} (${failure.title}): ${failure.error}`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
 
