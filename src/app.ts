@@ -27,6 +27,7 @@ import { registerMcp } from './mcp/register.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { collectionsRoutes } from './modules/collections/collections.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
+import { exportRoutes } from './modules/export/export.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { embeddingsRoutes } from './modules/search/embeddings.routes.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
@@ -136,6 +137,7 @@ export async function createApp(deps: {
       );
       await typed.register(usageRoutes(services));
       await typed.register(collectionsRoutes(services));
+      await typed.register(exportRoutes(services));
       await typed.register(adminRoutes(services, { promotePerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE }));
       await typed.register(
         documentsRoutes(services, {

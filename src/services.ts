@@ -3,6 +3,7 @@ import { embeddingConfig } from './embeddings/from-config.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createCollectionsService } from './modules/collections/collections.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
+import { createExportService } from './modules/export/export.service.js';
 import { createJobsService } from './modules/jobs/jobs.service.js';
 import { createReindexService } from './modules/search/reindex.service.js';
 import { rerankerFromConfig } from './modules/search/rerank.js';
@@ -21,6 +22,7 @@ export function createServices(ctx: AppContext) {
     usage: createUsageService(ctx),
     admin: createAdminService(ctx),
     documents,
+    export: createExportService(ctx),
     jobs: createJobsService(ctx, documents),
     reindex: createReindexService(ctx),
     search: createSearchService({

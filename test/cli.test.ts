@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PUBLIC_DEFAULT_JWT_SECRET } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { VERSION } from '../src/version.js';
 import { type CliResult, collect, spawnCli } from './helpers/cli.js';
 import { ApiClient, createUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
@@ -149,7 +150,46 @@ describe('ainstruct CLI', { timeout: 180_000 }, () => {
   it('user create refuses a wrong argument count with the usage', async () => {
     const result = await runCli(['user', 'create', 'onlyname'], env(), `${PASSWORD}\n`);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('user: expected');
+    expect(result.stderr).toContain("missing required argument 'email'");
+  });
+
+  it('prints its version, and each command its own help', async () => {
+    const [version, short, importHelp, reindexHelp, userCreateHelp, exportHelp] = await Promise.all([
+      runCli(['--version'], {}),
+      runCli(['-v'], {}),
+      runCli(['import', '--help'], {}),
+      runCli(['reindex', '-h'], {}),
+      runCli(['user', 'create', '--help'], {}),
+      runCli(['export', '--help'], {}),
+    ]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(VERSION);
+    expect(short.stdout.trim()).toBe(VERSION);
+    expect(importHelp.code).toBe(0);
+    expect(importHelp.stdout).toContain('Usage: ainstruct import [options] <folder>');
+    expect(importHelp.stdout).toContain('--collection <name>');
+    expect(reindexHelp.stdout).toContain('--vectors');
+    expect(reindexHelp.stdout).toContain('--force');
+    expect(userCreateHelp.stdout).toContain('Usage: ainstruct user create [options] <username> <email>');
+    expect(userCreateHelp.stdout).toContain('--superuser');
+    expect(exportHelp.stdout).toContain('Usage: ainstruct export [options] <target>');
+    expect(exportHelp.stdout).toContain('--format <format>');
+    expect(exportHelp.stdout).toContain('choices: "files", "jsonl"');
+  });
+
+  it('refuses an unknown option, a misplaced one and an unknown subcommand, before touching anything', async () => {
+    const [unknownOption, misplaced, unknownSub] = await Promise.all([
+      runCli(['reindex', '--bogus'], {}),
+      // --force belongs to reindex: other commands no longer accept every option silently.
+      runCli(['migrate', '--force'], {}),
+      runCli(['user', 'frobnicate'], {}),
+    ]);
+    expect(unknownOption.code).toBe(1);
+    expect(unknownOption.stderr).toContain("unknown option '--bogus'");
+    expect(misplaced.code).toBe(1);
+    expect(misplaced.stderr).toContain("unknown option '--force'");
+    expect(unknownSub.code).toBe(1);
+    expect(unknownSub.stderr).toContain('user: unknown command "frobnicate"');
   });
 
   it('user promote makes an existing user a superuser (by username or email)', async () => {

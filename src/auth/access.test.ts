@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { assertCanUseEmbeddings } from './access.js';
+import { assertCanExportCollection, assertCanUseEmbeddings } from './access.js';
 import type { Principal } from './principal.js';
 
 const base = { userId: 'u1', username: 'alice', isSuperuser: false, credentialId: 'c1' };
@@ -45,6 +45,41 @@ describe('assertCanUseEmbeddings', () => {
   it('lets every credential in when read tokens are allowed', () => {
     for (const principal of [jwt, writePat, readPat, readCat, writeCat]) {
       expect(refusal(principal, true)).toBeUndefined();
+    }
+  });
+});
+
+describe('assertCanExportCollection', () => {
+  const own = { id: 'k1', userId: 'u1' };
+  const sibling = { id: 'k2', userId: 'u1' };
+  const foreign = { id: 'k3', userId: 'u2' };
+  const outcome = (principal: Principal, collection: typeof own | undefined) => {
+    try {
+      return assertCanExportCollection(principal, collection).id;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return `${error.status} ${error.code}`;
+    }
+  };
+
+  it("lets user credentials (even read-only) export any of the owner's collections", () => {
+    for (const principal of [jwt, writePat, readPat]) {
+      expect(outcome(principal, own)).toBe('k1');
+      expect(outcome(principal, sibling)).toBe('k2');
+    }
+  });
+
+  it('lets a collection token of either permission export its own collection only', () => {
+    for (const principal of [readCat, writeCat]) {
+      expect(outcome(principal, own)).toBe('k1');
+      expect(outcome(principal, sibling)).toBe('404 COLLECTION_NOT_FOUND');
+    }
+  });
+
+  it("answers 404 for another user's collection and for a missing one", () => {
+    for (const principal of [jwt, writePat, readCat]) {
+      expect(outcome(principal, foreign)).toBe('404 COLLECTION_NOT_FOUND');
+      expect(outcome(principal, undefined)).toBe('404 COLLECTION_NOT_FOUND');
     }
   });
 });

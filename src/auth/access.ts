@@ -79,6 +79,17 @@ export function assertCanWriteCollection<T extends CollectionRef>(
   return visible;
 }
 
+/**
+ * Exporting a collection's documents (all of them, with their metadata): a read, so any credential that sees the
+ * collection may, a collection access token only its own collection, of either permission.
+ */
+export function assertCanExportCollection<T extends CollectionRef>(
+  principal: Principal,
+  collection: T | undefined,
+): T {
+  return assertCollectionVisible(principal, collection);
+}
+
 /** Renaming or deleting a collection and managing its access tokens: its owner, with a user credential. */
 export function assertCanManageCollection<T extends CollectionRef>(
   principal: Principal,

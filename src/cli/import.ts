@@ -3,15 +3,15 @@ import { basename, join, relative } from 'node:path';
 import type { Config } from '../config.js';
 import { documentTypeFromPath } from '../ingest/document-types.js';
 import { OperationError, openOperationRunner } from '../operations/runner.js';
+import { readExportEnvelope } from './export-envelope.js';
+import { isSkippedName } from './folder-rules.js';
 import { ProgressBar } from './progress.js';
-
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', '__pycache__', '.venv']);
 
 async function* walk(dir: string): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
-    if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
+    if (isSkippedName(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(path);
     else if (entry.isFile()) yield path;
@@ -28,7 +28,9 @@ export interface ImportSummary {
 /**
  * Stores a folder of markdown, text and code files in a collection (created if missing), one document per file
  * through the `document.store` operation. Identical content already in the collection is skipped, so running it
- * again (after an interruption, say) stores only what is missing.
+ * again (after an interruption, say) stores only what is missing. A file written by `ainstruct export` gives
+ * back its document as it was: its export front matter names the title, type and metadata, and the rest of the
+ * file is the content.
  */
 export async function importFolder(
   config: Config,
@@ -56,19 +58,33 @@ export async function importFolder(
         if (!file) continue;
         const rel = relative(root, file.path);
         try {
-          const content = await readFile(file.path, 'utf8');
+          const text = await readFile(file.path, 'utf8');
+          const exported = readExportEnvelope(text);
+          const content = exported?.content ?? text;
           if (content.trim().length === 0 || content.includes('\u0000')) {
             summary.skipped += 1;
           } else {
-            const { duplicate } = await runner.run('document.store', {
-              user: target.user,
-              collection_id: target.collection_id,
-              // The server titles it: front matter `title:`, the first heading, else the file name.
-              fallback_title: basename(file.path),
-              content,
-              document_type: file.type,
-              metadata: { source_path: rel },
-            });
+            const { duplicate } = await runner.run(
+              'document.store',
+              exported
+                ? {
+                    user: target.user,
+                    collection_id: target.collection_id,
+                    title: exported.title,
+                    content,
+                    document_type: exported.document_type,
+                    metadata: exported.metadata,
+                  }
+                : {
+                    user: target.user,
+                    collection_id: target.collection_id,
+                    // The server titles it: front matter `title:`, the first heading, else the file name.
+                    fallback_title: basename(file.path),
+                    content,
+                    document_type: file.type,
+                    metadata: { source_path: rel },
+                  },
+            );
             if (duplicate) summary.duplicates += 1;
             else summary.stored += 1;
           }
@@ -87,4 +103,12 @@ export async function importFolder(
   } finally {
     await runner.close();
   }
+}
+
+/** The line `ainstruct import` ends with. */
+export function formatImportSummary(summary: ImportSummary): string {
+  return (
+    `Stored ${summary.stored}, already present ${summary.duplicates}, skipped ${summary.skipped}, ` +
+    `failed ${summary.failed.length}`
+  );
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { migrate } from '../db/migrate.js';
 import { unprocessable } from '../errors.js';
 import { content, documentType, metadata, title } from '../modules/documents/documents.schemas.js';
+import { exportCursor } from '../modules/export/export.schemas.js';
 import { email, password, username } from '../modules/users/users.schemas.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
@@ -106,6 +107,30 @@ export const operations = {
         });
         return { document_id: document.document_id, duplicate };
       });
+    },
+  }),
+
+  /** Resolves the exporting user and their collection of that name (never created). */
+  'export.begin': define({
+    input: z.object({ user: login.optional(), collection: z.string().trim().min(1).max(255) }),
+    async run({ services }, input) {
+      const principal = await services.users.actAs({ principal: OPERATOR, login: input.user });
+      const found = await services.export.findByName({ principal, name: input.collection });
+      return { user: principal.username, ...found };
+    },
+  }),
+
+  /** One page of an export: the command asks for pages until `next` is null, never for everything at once. */
+  'export.page': define({
+    input: z.object({
+      user: login,
+      collection_id: z.string().min(1).max(100),
+      after: exportCursor.optional(),
+    }),
+    run(env, input) {
+      return asUser(env, input.user, (principal) =>
+        env.services.export.page({ principal, collectionId: input.collection_id, after: input.after }),
+      );
     },
   }),
 

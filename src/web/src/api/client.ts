@@ -58,8 +58,47 @@ async function request<T>(
   return { data: body as T, headers: response.headers };
 }
 
+/** The file name a `Content-Disposition: attachment` names (the UTF-8 form first), else `fallback`. */
+function attachmentName(header: string | null, fallback: string): string {
+  const utf8 = header?.match(/filename\*=UTF-8''([^;]+)/i)?.[1];
+  if (utf8) {
+    try {
+      return decodeURIComponent(utf8);
+    } catch {
+      // A malformed encoding: try the plain name.
+    }
+  }
+  return header?.match(/filename="([^"]+)"/i)?.[1] ?? fallback;
+}
+
+/**
+ * Saves what a GET answers as a file. A plain link would not carry the access token (it lives only in memory),
+ * so the body is fetched with it, like every call, and handed to the browser as a blob.
+ */
+async function download(path: string, fallbackName: string): Promise<void> {
+  const options: RequestOptions = { headers: { Accept: '*/*' } };
+  let response = await send('GET', path, options);
+  if (response.status === 401 && getAccessToken() !== null) {
+    if (await refreshSession()) response = await send('GET', path, options);
+  }
+  if (!response.ok) throw errorFromResponse(response.status, await parse(response), response.statusText);
+  const url = URL.createObjectURL(await response.blob());
+  try {
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = attachmentName(response.headers.get('content-disposition'), fallbackName);
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } finally {
+    // After the click has started the download; revoking at once can cancel it in some browsers.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}
+
 export const api = {
   request,
+  download,
   get: async <T>(path: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) =>
     (await request<T>('GET', path, init)).data,
   post: async <T>(path: string, body?: unknown) => (await request<T>('POST', path, { body })).data,

@@ -58,3 +58,11 @@ export function useDeleteCollection() {
     onSuccess: invalidate,
   });
 }
+
+/** Downloads every document of the collection as JSON lines (GET /collections/{id}/export). */
+export function downloadCollectionExport(collection: Collection): Promise<void> {
+  return api.download(
+    `/collections/${encodeURIComponent(collection.collection_id)}/export`,
+    `${collection.name}.jsonl`,
+  );
+}

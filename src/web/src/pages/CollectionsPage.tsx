@@ -1,13 +1,18 @@
 import { ActionIcon, Anchor, Badge, Button, Card, Group, Menu, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useCollections, useCreateCollection, useDeleteCollection } from '../api/collections';
+import {
+  downloadCollectionExport,
+  useCollections,
+  useCreateCollection,
+  useDeleteCollection,
+} from '../api/collections';
 import { ApiError, errorMessage } from '../api/errors';
 import type { Collection } from '../api/types';
 import { confirmAction } from '../components/ConfirmButton';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { notifySuccess } from '../components/notify';
+import { notifyError, notifySuccess } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { ResponsiveTable } from '../components/ResponsiveTable';
@@ -155,6 +160,15 @@ export default function CollectionsPage() {
                     to={`/documents/new?collection_id=${encodeURIComponent(collection.collection_id)}`}
                   >
                     New document here
+                  </Menu.Item>
+                  <Menu.Item
+                    onClick={() =>
+                      void downloadCollectionExport(collection).catch((error: unknown) =>
+                        notifyError(error, 'Export failed'),
+                      )
+                    }
+                  >
+                    Export (JSONL)
                   </Menu.Item>
                   <Menu.Divider />
                   <Menu.Item color="red" onClick={() => askDelete(collection)}>
