@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -257,7 +257,10 @@ describe('ainstruct export', { timeout: 300_000 }, () => {
       owner.username,
     ]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('EEXIST');
+    expect(again.stderr).toContain(`${file} exists`);
+    expect(readFileSync(file, 'utf8')).toBe(toStdout.stdout);
+    // Written beside the target first and linked into place: no temporary file is left behind.
+    expect(readdirSync(dirname(file))).toEqual(['source.jsonl']);
   });
 
   it('refuses a missing collection, a non-empty folder and an unknown format', async () => {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Config } from '../config.js';
 import type { ExportLine } from '../modules/export/export.schemas.js';
@@ -41,6 +41,35 @@ async function emptyFolder(path: string): Promise<string> {
 }
 
 /**
+ * Writes the lines to a temporary file beside `target` and links it into place only once every line is on disk,
+ * so a failed export (database gone, disk full, Ctrl-C) never leaves a partial file under the name asked for.
+ * An existing file is not overwritten: it is refused before any work, and `link` refuses it atomically if one
+ * appeared meanwhile.
+ */
+async function writeJsonlFile(target: string, lines: AsyncIterable<ExportLine>): Promise<number> {
+  if (await stat(target).catch(() => undefined)) throw new Error(`${target} exists; export into a new file`);
+  const partial = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
+  const out = createWriteStream(partial, { flags: 'wx' });
+  await once(out, 'open');
+  let written = 0;
+  try {
+    try {
+      for await (const line of lines) {
+        await write(out, `${JSON.stringify(line)}\n`);
+        written += 1;
+      }
+    } finally {
+      out.end();
+      await once(out, 'close');
+    }
+    await link(partial, target);
+    return written;
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+/**
  * `ainstruct export`: writes a collection's documents as files with export front matter (see
  * export-envelope.ts), which `ainstruct import` reads back to the same content and metadata, or as JSON lines
  * to a file or (target `-`) to stdout.
@@ -55,21 +84,14 @@ export async function exportCollection(
     const summary: ExportSummary = { collection: source.name, written: 0, failed: [] };
     const documents = documentsOf(runner, source.user, source.collection_id);
     if (args.format === 'jsonl') {
-      const toStdout = args.target === '-';
-      // A file that exists is not overwritten.
-      const out = toStdout ? process.stdout : createWriteStream(args.target, { flags: 'wx' });
-      if (!toStdout) await once(out, 'open');
-      try {
+      if (args.target === '-') {
         for await (const line of documents) {
-          await write(out, `${JSON.stringify(line)}\n`);
+          await write(process.stdout, `${JSON.stringify(line)}\n`);
           summary.written += 1;
         }
-      } finally {
-        if (!toStdout) {
-          out.end();
-          await once(out, 'finish');
-        }
+        return summary;
       }
+      summary.written = await writeJsonlFile(args.target, documents);
       return summary;
     }
     const root = await emptyFolder(args.target);
