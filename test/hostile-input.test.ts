@@ -259,6 +259,29 @@ describe('text PostgreSQL cannot store (NUL, lone surrogates)', () => {
     }
   });
 
+  it('refuses a metadata key named __proto__ on REST and MCP instead of storing metadata without it', async () => {
+    // A computed key makes an own property, sent as JSON like any other key.
+    const tricky = { ['__proto__']: { polluted: true }, kept: 1 };
+    const rest = await api.post(
+      '/api/v1/documents',
+      { title: 'proto', content: 'p', metadata: tricky },
+      user.accessToken,
+    );
+    expect(rest.status, JSON.stringify(rest.body)).toBeGreaterThanOrEqual(400);
+    expect(rest.status).toBeLessThan(500);
+    const error = expectToolError(
+      await call(mcp, 'store_document_tool', { title: 'proto', content: 'p', doc_metadata: tricky }),
+      'VALIDATION_ERROR',
+    );
+    expect(JSON.stringify(error)).toContain('__proto__');
+    const search = expectToolError(
+      await call(mcp, 'search_documents_tool', { query: 'p', metadata: tricky }),
+      'VALIDATION_ERROR',
+    );
+    expect(JSON.stringify(search)).toContain('__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('stores text PostgreSQL can hold, however unusual (properly paired surrogates, other controls)', async () => {
     const unusual = 'emoji 😀 \u0001 \u001f \ufffe \u200b end';
     const stored = await api.post(

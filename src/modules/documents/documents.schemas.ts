@@ -15,8 +15,18 @@ export const content = z
   .string()
   .refine((value) => value.trim().length > 0, 'must not be empty')
   .describe('The text (UTF-8, at most MAX_DOCUMENT_BYTES, default 5 MB)');
-export const metadata = z
-  .record(z.string(), z.unknown(), { error: () => 'must be a JSON object' })
+/**
+ * zod's record parsing drops an own `__proto__` key without a word, which would store metadata other than what
+ * was sent (MCP arguments and CLI input are plain `JSON.parse` results; REST bodies with it are refused by
+ * Fastify's JSON parser already), so it is refused instead.
+ */
+const withoutProtoKey = z.unknown().superRefine((value, ctx) => {
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__'))
+    ctx.addIssue({ code: 'custom', message: 'must not have a key named __proto__' });
+});
+
+export const metadata = withoutProtoKey
+  .pipe(z.record(z.string(), z.unknown(), { error: () => 'must be a JSON object' }))
   .refine(
     (value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
     `must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON`,
