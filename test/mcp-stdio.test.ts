@@ -302,4 +302,22 @@ describe('ainstruct mcp beside a running server', { timeout: 180_000 }, () => {
       expect(refused.stderr).toContain('Invalid or expired token');
     },
   );
+
+  it.runIf(TEST_DB === 'pglite')(
+    'keeps bridging when the server owning DATA_DIR is restarted (a new owner key)',
+    async () => {
+      const session = await stdio([], { AINSTRUCT_TOKEN: pat });
+      try {
+        const search = () => call(session.client, 'search_documents_tool', { query: 'lighthouse keeper' });
+        expect(ok(await search()).results).not.toHaveLength(0);
+        await server.stop('SIGTERM');
+        // No owner: the client gets an error answer, and the bridge stays up.
+        await expect(search()).rejects.toThrow();
+        server = await startCliServer(baseEnv({ HOST: '127.0.0.1', PORT: '0' }));
+        expect(ok(await search()).results).not.toHaveLength(0);
+      } finally {
+        await session.close();
+      }
+    },
+  );
 });

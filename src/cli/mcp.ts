@@ -157,17 +157,23 @@ async function viaOwner(dataDir: string, owner: OwnerInfo, identity: StdioIdenti
       `Cannot read ${dataDir}/owner.json: run this as the user who runs ${where}`,
     );
   }
+  const toSocket = socketFetch(ownerAddress(dataDir));
   const endpoint: McpEndpoint = {
     // The host is a placeholder: the request goes to the socket, not to a network address.
     url: new URL(`http://localhost${MCP_PATH}`),
-    headers: {
-      [OWNER_KEY_HEADER]: key,
-      ...('token' in identity
+    headers:
+      'token' in identity
         ? { authorization: `Bearer ${identity.token}` }
-        : { [ACT_AS_HEADER]: identity.user }),
+        : { [ACT_AS_HEADER]: identity.user },
+    // Each owner writes a new key when it starts: read it for every request, so the bridge keeps working when
+    // the server is restarted (requests made while none runs get an error answer, not a dead bridge).
+    fetch: (url, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set(OWNER_KEY_HEADER, readOwnerKey(dataDir) ?? key);
+      return toSocket(url, { ...init, headers });
     },
-    fetch: socketFetch(ownerAddress(dataDir)),
-    description: where,
+    // Without the pid: after a restart another process answers.
+    description: `the process owning ${dataDir}`,
   };
   await checkEndpoint(endpoint);
   process.stderr.write(`ainstruct mcp: serving through ${where}\n`);
