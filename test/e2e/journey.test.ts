@@ -407,6 +407,29 @@ describe('the journey of two users', () => {
     await screenshot(page, '08c-viewer-json');
   });
 
+  it('downloads a collection as JSON lines from its row menu', async () => {
+    const { page } = bob;
+    await navigate(page, 'Collections');
+    await page.getByRole('button', { name: 'Actions for default' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('menuitem', { name: 'Export (JSONL)' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('default.jsonl');
+    const stream = await file.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const lines = Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { title: string; content: string; document_type: string });
+    expect(lines.map((line) => [line.title, line.document_type]).sort()).toEqual([
+      ['inverter-settings', 'json'],
+      ['pump_control', 'python'],
+    ]);
+    expect(lines.find((line) => line.document_type === 'python')?.content).toBe(PYTHON);
+  });
+
   it('never shows one user the other user’s collections or documents', async () => {
     const { page } = bob;
     await navigate(page, 'Documents');
