@@ -2,6 +2,7 @@ import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DOCUMENT_TYPES, documentTypeFromPath } from '../ingest/document-types.js';
+import { metadata } from '../modules/documents/documents.schemas.js';
 import { findUnstorableText } from '../validation/storable.js';
 import { readExportEnvelope, renderExportFile } from './export-envelope.js';
 import { ExportPaths, safeRecordedPath, titleStem } from './export-paths.js';
@@ -15,7 +16,8 @@ const metadataArb = fc
   .dictionary(fc.string({ unit: 'grapheme' }), json, { maxKeys: 6 })
   // As jsonb gives it back: a plain object (fast-check's have no prototype).
   .map((m) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>)
-  .filter(storable);
+  // Only what a store accepts can be exported (a top-level `__proto__` key, say, is refused).
+  .filter((m) => storable(m) && metadata.safeParse(m).success);
 const contentArb = fc
   .oneof(
     fc.string({ unit: 'grapheme', minLength: 1 }),
