@@ -158,6 +158,16 @@ describe.skipIf(TEST_DB === 'postgres')('the npm package', { timeout: 300_000 },
         void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
       });
       expect(url).toBe(`http://127.0.0.1:${port}`);
+      // Not a terminal: the log is JSON lines only (no banner), and the startup line carries the facts.
+      const lines = output.split('\n').filter((line) => line.startsWith('{'));
+      const started = lines.map((line) => JSON.parse(line)).find((entry) => entry.mcp);
+      expect(started).toMatchObject({
+        url,
+        mcp: `${url}/mcp`,
+        database: 'embedded',
+        dataDir: join(work, 'data'),
+      });
+      expect(output).not.toContain('Next steps');
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'healthy' });
       const ready = (await (await fetch(`${url}/ready`)).json()) as { checks: { database: string } };
       expect(ready.checks.database).toBe('ok');
