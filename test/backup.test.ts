@@ -80,6 +80,13 @@ describe.runIf(TEST_DB === 'pglite')(
     it('restores into a fresh DATA_DIR, refuses damaged backups there, and the documents are found by search', async () => {
       expect(await server?.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       server = undefined;
+      // With no server, the command owns DATA_DIR itself for the backup.
+      const offline = await runCliWith({ DATA_DIR: join(work, 'original') }, [
+        'backup',
+        join(work, 'offline.tgz'),
+      ]);
+      expect(offline.code, offline.stderr).toBe(0);
+      expect(offline.stdout).not.toContain('through the running server');
       const file = join(work, 'backup.tgz');
       const fresh = join(work, 'restored');
       const restored = await runCliWith({ DATA_DIR: fresh }, ['restore', file]);
