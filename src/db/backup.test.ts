@@ -80,6 +80,14 @@ describe('backup files', () => {
     expect(readdirSync(dir)).toEqual(['b.tgz']);
   });
 
+  it('says where it cannot write, and writes nothing', async () => {
+    const file = join(dir, 'missing', 'b.tgz');
+    await expect(writeBackupFile(file, async () => new Uint8Array([1]), false)).rejects.toThrow(
+      `cannot write ${file} (ENOENT); nothing was written`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('leaves nothing behind when the snapshot fails', async () => {
     const file = join(dir, 'failed.tgz');
     await expect(

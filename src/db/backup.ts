@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { type AppError, conflict } from '../errors.js';
+import { AppError, conflict } from '../errors.js';
 import { claimDataDir, DataDirInUseError } from './data-dir-owner.js';
 
 /**
@@ -34,10 +34,16 @@ function refuseExisting(file: string): AppError {
   return conflict('BACKUP_EXISTS', `${file} exists already; pass --force to overwrite it`);
 }
 
+/** Where the file cannot be written (a missing folder, no permission, a full disk): the operator's to fix. */
+const WRITE_ERRORS = new Set(['EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EROFS', 'ENOSPC', 'EDQUOT']);
+/** Filesystems without hard links: there the no-overwrite check and the rename are two steps. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
 /**
- * Writes the bytes `snapshot` gives to `file` (checked first, so a refused backup takes no snapshot) through a temporary file beside it, so a failed or interrupted backup never leaves a
- * partial file under the target name. Without `force` an existing file is never replaced, not even one created
- * meanwhile: the finished file is hard-linked into place, which fails if the name is taken.
+ * Writes the bytes `snapshot` gives to `file` (checked first, so a refused backup takes no snapshot) through a
+ * temporary file beside it, so a failed or interrupted backup never leaves a partial file under the target
+ * name. Without `force` an existing file is never replaced, not even one created meanwhile: the finished file
+ * is hard-linked into place, which fails if the name is taken.
  */
 export async function writeBackupFile(
   file: string,
@@ -61,10 +67,19 @@ export async function writeBackupFile(
       try {
         await link(temp, target);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw refuseExisting(target);
-        throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EEXIST') throw refuseExisting(target);
+        if (!NO_LINKS.has(code)) throw error;
+        if (existsSync(target)) throw refuseExisting(target);
+        await rename(temp, target);
       }
     }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (WRITE_ERRORS.has(code)) {
+      throw new AppError(422, 'BACKUP_NOT_WRITTEN', `cannot write ${target} (${code}); nothing was written`);
+    }
+    throw error;
   } finally {
     await unlink(temp).catch(() => {});
   }
