@@ -8,14 +8,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
+// The compilers' progress goes to stderr, so stdout stays clean for `npm pack --json`, which runs this as prepack.
+const stdio = ['inherit', 2, 'inherit'];
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-  stdio: 'inherit',
+  stdio,
   cwd: root,
 });
 // Vite's own bin through this Node, so the build does not depend on PATH or npx.
 execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
-  stdio: 'inherit',
+  stdio,
   cwd: root,
 });
 // Mark the entry point as newest so start.mjs does not rebuild on every start.

@@ -9,12 +9,8 @@ import { OperationError } from './operations/runner.js';
 const program = buildProgram();
 
 async function main(argv: string[]): Promise<void> {
-  // No command at all is a request for the overview, not a mistake.
-  if (argv.length === 0) {
-    program.outputHelp();
-    return;
-  }
-  await program.parseAsync(argv, { from: 'user' });
+  // No command at all starts the server, so `npx ainstruct` is the whole launch; --help has the overview.
+  await program.parseAsync(argv.length === 0 ? ['serve'] : argv, { from: 'user' });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

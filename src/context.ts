@@ -41,6 +41,8 @@ export interface AppContext {
    */
   vectors: VectorStore;
   log: FastifyBaseLogger;
+  /** Embedded mode on disk: a snapshot of the whole database (`ainstruct backup`); absent otherwise. */
+  dumpDatabase?: (() => Promise<Uint8Array>) | undefined;
   /** Signs oidc-provider's cookies (derived from the JWT secret). */
   oauthCookieKey: string;
 }
@@ -94,6 +96,7 @@ export function buildContext(deps: {
     embedder,
     vectors: createVectorStore({ config, db: handle.db, embedder, log }),
     log,
+    dumpDatabase: handle.dump,
     oauthCookieKey,
   };
 }

@@ -72,9 +72,10 @@ const env = () => ({ ...dbEnv, JWT_SECRET_KEY: TEST_JWT_SECRET });
 
 // Every CLI run is a fresh Node process (a few seconds each on a busy machine), so these tests get more time.
 describe('ainstruct CLI', { timeout: 180_000 }, () => {
-  it('prints its usage with no command, and fails on an unknown one', async () => {
-    // Commands that exit before opening the database run side by side.
-    const [help, unknown] = await Promise.all([runCli([], {}), runCli(['frobnicate'], {})]);
+  it('prints its usage with --help, and fails on an unknown command', async () => {
+    // Commands that exit before opening the database run side by side. (No command at all is `serve`: the
+    // package test starts it that way.)
+    const [help, unknown] = await Promise.all([runCli(['--help'], {}), runCli(['frobnicate'], {})]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('ainstruct user create <username> <email> [--superuser]');
     expect(unknown.code).toBe(1);

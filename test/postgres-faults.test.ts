@@ -196,8 +196,7 @@ describe.runIf(TEST_DB === 'postgres')('PostgreSQL going away under a running in
     await proxy.cut();
     try {
       // Several flushes with the database away: every write of the counts fails and puts them back.
-      for (let attempt = 0; attempt < 3; attempt++)
-        await expect(server.ctx.usage.flush()).rejects.toThrow();
+      for (let attempt = 0; attempt < 3; attempt++) await expect(server.ctx.usage.flush()).rejects.toThrow();
       expect(server.ctx.usage.pendingCalls).toBe(calls);
     } finally {
       await proxy.restore();

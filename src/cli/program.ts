@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { configReference, loadConfig } from '../config.js';
 import { VERSION } from '../version.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { type ExportFormat, exportCollection } from './export.js';
 import { formatImportSummary, importFolder } from './import.js';
 import { mcpCommand } from './mcp.js';
@@ -29,6 +30,9 @@ Commands in full:
   ainstruct reindex --vectors                         refill the vector store (Qdrant) from PostgreSQL
   ainstruct mcp [--user <username>] [--url <server>]  serve the MCP tools over stdio (for Claude Desktop,
                                                       Cursor, …) as AINSTRUCT_TOKEN or a local user
+  ainstruct backup <file> [--force]                   snapshot the embedded database (also while serving)
+  ainstruct restore <file> [--force]                  replace the embedded database from a backup
+                                                      (server stopped; PostgreSQL: pg_dump/pg_restore)
   ainstruct config                                    print every configuration variable (markdown)
 
 Run "ainstruct <command> --help" for a command's options.
@@ -152,6 +156,24 @@ export function buildProgram(): Command {
     .option('--user <username>', 'act as this local user (local database only)')
     .option('--url <server>', "bridge to a remote server's /mcp with AINSTRUCT_TOKEN")
     .action((options: { user?: string; url?: string }) => mcpCommand(loadConfig(), options));
+
+  program
+    .command('backup')
+    .description('write a snapshot of the embedded database to a file (also while the server runs)')
+    .argument('<file>', 'the backup to write (not overwritten without --force)')
+    .option('--force', 'overwrite an existing file', false)
+    .action(async (file: string, options: { force: boolean }) =>
+      console.log(await backupCommand(loadConfig(), { file, force: options.force })),
+    );
+
+  program
+    .command('restore')
+    .description('replace the embedded database in DATA_DIR with a backup (the server must be stopped)')
+    .argument('<file>', 'a file written by ainstruct backup')
+    .option('--force', 'replace the database DATA_DIR holds already', false)
+    .action(async (file: string, options: { force: boolean }) =>
+      console.log(await restoreCommand(loadConfig(), { file, force: options.force })),
+    );
 
   program
     .command('config')

@@ -1,15 +1,20 @@
 import type { Config } from '../config.js';
 import { startServer } from '../server.js';
 import { VERSION } from '../version.js';
+import { launchCommand, startupBanner, startupFields } from './banner.js';
 import { createEmbeddedDatabaseFirst } from './first-start.js';
 
 /** `ainstruct serve`: runs until SIGINT or SIGTERM, then closes the server before exiting. */
 export async function serve(config: Config): Promise<void> {
   await createEmbeddedDatabaseFirst(config);
   const server = await startServer(config);
-  const mode =
-    server.ctx.dbKind === 'pglite' ? `embedded database in ${server.ctx.config.DATA_DIR}` : 'PostgreSQL';
-  server.app.log.info(`ainstruct ${VERSION} listening on ${server.url} (${mode})`);
+  const dataDir = server.ctx.dbKind === 'pglite' ? server.ctx.config.DATA_DIR : undefined;
+  const mode = dataDir === undefined ? 'PostgreSQL' : `embedded database in ${dataDir}`;
+  const facts = { version: VERSION, url: server.url, dataDir, command: launchCommand() };
+  // The log (JSON lines on stdout) gets one structured line that tests and operators parse; a person at a
+  // terminal also gets the banner, on stderr, so a piped or collected log never holds anything but JSON.
+  server.app.log.info(startupFields(facts), `ainstruct ${VERSION} listening on ${server.url} (${mode})`);
+  if (process.stderr.isTTY) process.stderr.write(startupBanner(facts));
   // Load the embedding model now rather than on the first request that needs it.
   void server.ctx.embedder
     .warmup?.()

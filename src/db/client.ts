@@ -27,6 +27,8 @@ export interface DatabaseHandle {
    * only grows) by reopening the database. Only while nothing else is using it.
    */
   compact?(): Promise<void>;
+  /** Embedded mode on disk: a consistent snapshot of the whole database, as a gzipped tar (see backup.ts). */
+  dump?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -104,7 +106,9 @@ async function openPglite(
     kind: 'pglite',
     ownership,
     // Reopening an in-memory database would lose it; only one on disk can be compacted.
-    ...(location.startsWith('memory://') ? {} : { compact: () => remote.restart() }),
+    ...(location.startsWith('memory://')
+      ? {}
+      : { compact: () => remote.restart(), dump: () => remote.dump() }),
     async close() {
       try {
         await remote.close();

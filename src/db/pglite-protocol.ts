@@ -37,6 +37,8 @@ export type ToPglite =
   | { id: number; op: 'exec'; sql: string; tx?: number }
   | { id: number; op: 'begin' }
   | { id: number; op: 'end'; tx: number; commit: boolean }
+  /** A gzipped tar of the whole data directory, taken between statements (the reply is a Uint8Array). */
+  | { id: number; op: 'dump' }
   | { id: number; op: 'close' };
 
 /** A database error's fields (code, constraint, detail…), carried across so callers can map it. */

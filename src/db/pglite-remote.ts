@@ -197,6 +197,11 @@ export class RemotePglite implements RemoteTransaction {
     return this.call({ op: 'exec', sql, ...(tx === undefined ? {} : { tx }) }) as Promise<RemoteResults[]>;
   }
 
+  /** The whole data directory as a gzipped tar (see the worker's `dump`). */
+  dump(): Promise<Uint8Array> {
+    return this.call({ op: 'dump' }) as Promise<Uint8Array>;
+  }
+
   async transaction<T>(callback: (tx: RemoteTransaction) => Promise<T>): Promise<T> {
     const { tx } = (await this.call({ op: 'begin' })) as { tx: number };
     const client: RemoteTransaction = {

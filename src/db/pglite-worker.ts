@@ -18,7 +18,7 @@ import {
 if (!parentPort) throw new Error('pglite-worker runs as a worker thread');
 const port = parentPort;
 const init = workerData as PgliteWorkerData;
-const send = (message: FromPglite) => port.postMessage(message);
+const send = (message: FromPglite, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 interface OpenTransaction {
   tx: Transaction;
@@ -110,6 +110,12 @@ async function main(): Promise<void> {
         return begin(message.id);
       case 'end':
         return end(message.tx, message.commit);
+      case 'dump': {
+        // A checkpoint first, so the snapshot needs little WAL replayed when restored. dumpDataDir runs
+        // between statements (PGlite's query lock), so the files are copied as of one moment: consistent.
+        await pg.exec('CHECKPOINT');
+        return new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
+      }
       case 'close':
         await pg.close();
         return null;
@@ -118,7 +124,12 @@ async function main(): Promise<void> {
 
   port.on('message', (message: ToPglite) => {
     handle(message).then(
-      (result) => send({ type: 'reply', id: message.id, ok: true, result }),
+      // A dump's bytes are moved to the process, not copied (it may be the size of the database).
+      (result) =>
+        send(
+          { type: 'reply', id: message.id, ok: true, result },
+          result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [],
+        ),
       (error: unknown) => send({ type: 'reply', id: message.id, ok: false, error: errorFields(error) }),
     );
   });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { OPERATOR, type Principal } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
+import { writeBackupFile } from '../db/backup.js';
 import { migrate } from '../db/migrate.js';
-import { unprocessable } from '../errors.js';
+import { conflict, unprocessable } from '../errors.js';
 import { content, documentType, metadata, title } from '../modules/documents/documents.schemas.js';
 import { exportCursor } from '../modules/export/export.schemas.js';
 import { email, password, username } from '../modules/users/users.schemas.js';
@@ -18,7 +19,7 @@ import { findUnstorableText, formatPath } from '../validation/storable.js';
  */
 
 export interface OperationEnv {
-  ctx: Pick<AppContext, 'db' | 'embedder'>;
+  ctx: Pick<AppContext, 'db' | 'embedder' | 'dumpDatabase'>;
   services: Services;
   /** Reports progress of long work (streamed to a remote caller). */
   progress(event: Record<string, unknown>): void;
@@ -50,6 +51,21 @@ export const operations = {
     input: z.object({}),
     async run({ ctx }) {
       return { applied: await migrate(ctx.db) };
+    },
+  }),
+
+  /**
+   * A snapshot of the whole embedded database to `file` (an absolute path: the owner's working directory is
+   * not the command's). Runs in the owner, so it works while a server runs: the worker thread copies the files
+   * between statements, and the event loop only writes the bytes out.
+   */
+  backup: define({
+    input: z.object({ file: z.string().min(1).max(4096), force: z.boolean() }),
+    async run({ ctx }, input) {
+      if (!ctx.dumpDatabase) {
+        throw conflict('BACKUP_UNSUPPORTED', 'backup is for the embedded database in DATA_DIR');
+      }
+      return writeBackupFile(input.file, ctx.dumpDatabase, input.force);
     },
   }),
 
