@@ -5,7 +5,7 @@ import { migrate } from '../db/migrate.js';
 import { unprocessable } from '../errors.js';
 import { content, documentType, metadata, title } from '../modules/documents/documents.schemas.js';
 import { exportCursor } from '../modules/export/export.schemas.js';
-import { manifestQuery, putBody } from '../modules/sync/sync.schemas.js';
+import { manifestQuery, putBody, syncBeginBody } from '../modules/sync/sync.schemas.js';
 import { email, password, username } from '../modules/users/users.schemas.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
@@ -113,10 +113,10 @@ export const operations = {
 
   /** Resolves the syncing user and the collection to sync into (created if missing). */
   'sync.begin': define({
-    input: z.object({ user: login.optional(), collection: z.string().trim().min(1).max(255) }),
+    input: syncBeginBody.extend({ user: login.optional() }),
     async run({ services }, input) {
       const principal = await services.users.actAs({ principal: OPERATOR, login: input.user });
-      const target = await services.sync.begin({ principal, name: input.collection });
+      const target = await services.sync.begin({ principal, name: input.collection, create: input.create });
       return { user: principal.username, ...target };
     },
   }),

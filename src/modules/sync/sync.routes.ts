@@ -35,7 +35,11 @@ export function syncRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (request) =>
-        services.sync.begin({ principal: await request.authenticate(), name: request.body.collection }),
+        services.sync.begin({
+          principal: await request.authenticate(),
+          name: request.body.collection,
+          create: request.body.create,
+        }),
     );
 
     app.get(

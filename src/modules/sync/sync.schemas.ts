@@ -27,6 +27,7 @@ export const syncBeginBody = z.object({
   collection: collectionName.describe(
     'Collection name; created if missing (a collection access token: its own collection only)',
   ),
+  create: z.boolean().default(true).describe('false: 404 COLLECTION_NOT_FOUND instead of creating it'),
 });
 export const syncBeginResponse = z.object({
   collection_id: z.string(),

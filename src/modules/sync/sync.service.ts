@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { assertCanSyncCollection, assertTokenCollectionNamed } from '../../auth/access.js';
+import {
+  assertCanSyncCollection,
+  assertTokenCollectionNamed,
+  requireUserCredential,
+} from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { AppError, conflict, unprocessable } from '../../errors.js';
@@ -103,12 +107,18 @@ export function createSyncService(
 
   return {
     /** The collection to sync into, by name: created if missing; a collection access token only its own. */
-    async begin(input: { principal: Principal; name: string }) {
+    async begin(input: { principal: Principal; name: string; create?: boolean }) {
       const { principal } = input;
       if (principal.collection) {
         const own = await writable(principal, principal.collection.id);
         const named = assertTokenCollectionNamed(principal, own, input.name);
         return { collection_id: named.id, name: named.name, created: false };
+      }
+      if (input.create === false) {
+        requireUserCredential(principal);
+        const found = await collectionsRepository.findByName(db, principal.userId, input.name);
+        const collection = assertCanSyncCollection(principal, found);
+        return { collection_id: collection.id, name: collection.name, created: false };
       }
       const ensured = await collections.ensure({ principal, name: input.name });
       const collection = await writable(principal, ensured.collection_id);
