@@ -30,8 +30,8 @@ describe('planSync', () => {
   });
 
   it('holds for any folder and manifest: one action per file, deletions exactly the missing paths', () => {
-    const path = fc.constantFrom('a.md', 'b.md', 'c/d.md', 'e.txt', 'f.ts');
-    const hash = fc.constantFrom('h1', 'h2', 'h3');
+    const path = fc.constantFrom<string>('a.md', 'b.md', 'c/d.md', 'e.txt', 'f.ts');
+    const hash = fc.constantFrom<string>('h1', 'h2', 'h3');
     fc.assert(
       fc.property(
         // A folder holds each path once.
