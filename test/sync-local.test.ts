@@ -90,7 +90,7 @@ describe('ainstruct sync (local database)', { timeout: 180_000 }, () => {
     // The exported file's envelope was read, not stored as content (its metadata gains the content's own front
     // matter keys, as on any store).
     expect(before.get('kept/exported.md')).toMatch(
-      /^---\nainstruct_export: 1\ntitle: Exported title\n[^]*nested:[^]*\n---\n---\nown: front matter\n---\nbody kept byte for byte\n$/,
+      /^---\nainstruct_export: 1\ntitle: Exported title\n[\s\S]*nested:[\s\S]*\n---\n---\nown: front matter\n---\nbody kept byte for byte\n$/,
     );
 
     // And again: nothing to do.
