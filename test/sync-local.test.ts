@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderExportFile } from '../src/cli/export-envelope.js';
-import { type CliResult, runCliWith } from './helpers/cli.js';
+import { type CliResult, cliEnv, collect, runCliWith, spawnCli } from './helpers/cli.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 
 /** `ainstruct sync` on this installation's database (through operations), and the export round trip. */
@@ -96,5 +96,35 @@ describe('ainstruct sync (local database)', { timeout: 180_000 }, () => {
     // And again: nothing to do.
     const again = await runCli(['sync', exported, '--collection', 'restored']);
     expect(again.stdout).toContain('stored 0, updated 0, deleted 0, unchanged 4');
+  });
+
+  it('resumes after kill -9 mid-sync on the local database, one document per path', async () => {
+    const folder = tempDir('ainstruct-sync-kill-');
+    const total = 25;
+    for (let i = 0; i < total; i++) writeFileSync(join(folder, `n${i}.md`), `# Note ${i}\n\nbody ${i}\n`);
+    const child = spawnCli(['sync', folder, '--collection', 'killed'], cliEnv(dbEnv));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // The first progress line: at least one file is committed, the rest are not yet.
+      if (/sync \[.*\] [1-9]\d*\/25/.test(stderr) && child.exitCode === null) child.kill('SIGKILL');
+    });
+    const killed = await collect(child);
+    expect(killed.code, stderr).toBeNull();
+
+    const resumed = await runCli(['sync', folder, '--collection', 'killed']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const unchanged = Number(/unchanged (\d+)/.exec(resumed.stdout)?.[1]);
+    expect(unchanged).toBeGreaterThanOrEqual(1);
+    expect(resumed.stdout).toContain(
+      `stored ${total - unchanged}, updated 0, deleted 0, unchanged ${unchanged}`,
+    );
+    const lines = await runCli(['export', '-', '--format', 'jsonl', '--collection', 'killed']);
+    const paths = lines.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { path: string }).path);
+    expect(paths).toHaveLength(total);
+    expect(new Set(paths).size).toBe(total);
   });
 });

@@ -13,6 +13,19 @@ export class RemoteError extends Error {
   }
 }
 
+/** How many 429s in a row one request waits out before it counts as failed. */
+const MAX_RATE_LIMITED = 10;
+
+/** A 429 and how long the server asked to wait, for `call` to retry after. */
+class RateLimited extends Error {
+  constructor(
+    readonly waitMs: number,
+    override readonly cause: RemoteError,
+  ) {
+    super(cause.message);
+  }
+}
+
 /** A remote server over its REST sync routes, as the token's user (a PAT) or collection (a CAT). */
 export function httpSyncTarget(url: string, token: string): SyncTarget {
   const api = `${url.replace(/\/+$/, '')}/api/v1`;
@@ -23,6 +36,19 @@ export function httpSyncTarget(url: string, token: string): SyncTarget {
   };
 
   async function call<T>(method: string, address: string, body?: unknown): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once<T>(method, address, body);
+      } catch (error) {
+        // Rate limited: wait as told (a long sync outpaces RATE_LIMIT_PER_MINUTE), then go on.
+        if (!(error instanceof RateLimited)) throw error;
+        if (attempt >= MAX_RATE_LIMITED) throw error.cause;
+        await new Promise((resolve) => setTimeout(resolve, error.waitMs));
+      }
+    }
+  }
+
+  async function once<T>(method: string, address: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(address, {
@@ -45,11 +71,19 @@ export function httpSyncTarget(url: string, token: string): SyncTarget {
     }
     if (!response.ok) {
       const detail = (parsed as { detail?: { code?: string; message?: string } } | undefined)?.detail;
-      throw new RemoteError(
+      const error = new RemoteError(
         response.status,
         detail?.code ?? `HTTP_${response.status}`,
         detail?.message ?? `${method} ${address} answered ${response.status}`,
       );
+      if (response.status === 429) {
+        const seconds = Number(response.headers.get('retry-after'));
+        throw new RateLimited(
+          Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 1000,
+          error,
+        );
+      }
+      throw error;
     }
     return parsed as T;
   }
