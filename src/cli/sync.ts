@@ -128,7 +128,13 @@ export async function syncPass(target: SyncTarget, root: string, options: SyncOp
       if ((await target.remove(action.documentId)).deleted) summary.deleted += 1;
       return;
     }
-    const read = await readDocumentFile(join(root, action.path));
+    // The file may have changed or gone since it was hashed (an editor at work): that is this file's problem,
+    // never the target's, so it must not count as a failure that ends the sync.
+    const read = await readDocumentFile(join(root, action.path)).catch((error: unknown) => {
+      summary.failed.push({ path: action.path, error: message(error) });
+      return undefined;
+    });
+    if (!read) return;
     if (read.kind === 'skip') {
       summary.skipped += 1; // emptied since it was hashed
       return;
