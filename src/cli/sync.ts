@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { documentTypeFromPath } from '../ingest/document-types.js';
+import { sha256Hex as sha256 } from '../modules/documents/content-hash.js';
 import type { PutBody } from '../modules/sync/sync.schemas.js';
 import { type DocumentFile, readDocumentFile } from './document-file.js';
 import { recordedRelative, walkFolder } from './folder-walk.js';
@@ -38,7 +38,6 @@ export interface SyncSummary {
   plan: PlannedAction[];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Progress is worth a bar only when there is this much work (a run of unchanged files is quick). */

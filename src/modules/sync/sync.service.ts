@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   assertCanSyncCollection,
   assertTokenCollectionNamed,
@@ -12,12 +11,11 @@ import type { DocumentType } from '../../ingest/document-types.js';
 import { frontMatterOf } from '../../ingest/front-matter.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import type { CollectionsService } from '../collections/collections.service.js';
+import { sha256Hex as sha256 } from '../documents/content-hash.js';
 import { documentsRepository } from '../documents/documents.repository.js';
 import type { DocumentsService } from '../documents/documents.service.js';
 import { syncRepository } from './sync.repository.js';
 import type { ManifestEntry, PutOutcome } from './sync.schemas.js';
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Thrown inside a store's transaction when another sync stored the same path first; the put then updates it. */
 const PATH_RACED = 'SOURCE_PATH_RACED';
