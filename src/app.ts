@@ -30,6 +30,7 @@ import { documentsRoutes } from './modules/documents/documents.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { embeddingsRoutes } from './modules/search/embeddings.routes.js';
+import { syncRoutes } from './modules/sync/sync.routes.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
@@ -138,6 +139,7 @@ export async function createApp(deps: {
       await typed.register(usageRoutes(services));
       await typed.register(collectionsRoutes(services));
       await typed.register(exportRoutes(services));
+      await typed.register(syncRoutes(services));
       await typed.register(adminRoutes(services, { promotePerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE }));
       await typed.register(
         documentsRoutes(services, {

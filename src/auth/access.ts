@@ -90,6 +90,35 @@ export function assertCanExportCollection<T extends CollectionRef>(
   return assertCollectionVisible(principal, collection);
 }
 
+/**
+ * Syncing a folder into a collection (reading its manifest, storing, updating and deleting documents by path):
+ * a write, so a read-only credential is refused up front, before a manifest is read for nothing.
+ */
+export function assertCanSyncCollection<T extends CollectionRef>(
+  principal: Principal,
+  collection: T | undefined,
+): T {
+  return assertCanWriteCollection(principal, collection);
+}
+
+/**
+ * A collection access token names no other collection: a sync by name with one must name its own (ignoring
+ * case, as collection names are compared), else it is refused rather than quietly syncing into its own.
+ */
+export function assertTokenCollectionNamed<T extends CollectionRef & { name: string }>(
+  principal: Principal,
+  collection: T,
+  name: string,
+): T {
+  if (principal.collection && collection.name.toLowerCase() !== name.trim().toLowerCase()) {
+    throw forbidden(
+      'INSUFFICIENT_SCOPE',
+      `This collection access token reaches only the collection "${collection.name}"; it cannot sync into "${name}"`,
+    );
+  }
+  return collection;
+}
+
 /** Renaming or deleting a collection and managing its access tokens: its owner, with a user credential. */
 export function assertCanManageCollection<T extends CollectionRef>(
   principal: Principal,

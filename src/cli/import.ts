@@ -1,22 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { documentTypeFromPath } from '../ingest/document-types.js';
 import { OperationError, openOperationRunner } from '../operations/runner.js';
-import { readExportEnvelope } from './export-envelope.js';
-import { isSkippedName } from './folder-rules.js';
+import { readDocumentFile } from './document-file.js';
+import { recordedRelative, walkFolder } from './folder-walk.js';
 import { ProgressBar } from './progress.js';
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (isSkippedName(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield path;
-  }
-}
 
 export interface ImportSummary {
   stored: number;
@@ -42,11 +30,10 @@ export async function importFolder(
   const runner = await openOperationRunner(config, 'import');
   try {
     const target = await runner.run('import.begin', { collection: args.collection, user: args.user });
-    const files: { path: string; type: NonNullable<ReturnType<typeof documentTypeFromPath>> }[] = [];
+    const files: string[] = [];
     const summary: ImportSummary = { stored: 0, duplicates: 0, skipped: 0, failed: [] };
-    for await (const path of walk(root)) {
-      const type = documentTypeFromPath(path);
-      if (type) files.push({ path, type });
+    for await (const path of walkFolder(root)) {
+      if (documentTypeFromPath(path)) files.push(path);
       else summary.skipped += 1;
     }
     const progress = new ProgressBar('import', files.length);
@@ -56,32 +43,30 @@ export async function importFolder(
       for (let index = next++; index < files.length; index = next++) {
         const file = files[index];
         if (!file) continue;
-        const rel = relative(root, file.path);
+        const rel = recordedRelative(root, file);
         try {
-          const text = await readFile(file.path, 'utf8');
-          const exported = readExportEnvelope(text);
-          const content = exported?.content ?? text;
-          if (content.trim().length === 0 || content.includes('\u0000')) {
+          const read = await readDocumentFile(file);
+          if (read.kind === 'skip') {
             summary.skipped += 1;
           } else {
             const { duplicate } = await runner.run(
               'document.store',
-              exported
+              read.kind === 'exported'
                 ? {
                     user: target.user,
                     collection_id: target.collection_id,
-                    title: exported.title,
-                    content,
-                    document_type: exported.document_type,
-                    metadata: exported.metadata,
+                    title: read.exported.title,
+                    content: read.content,
+                    document_type: read.exported.document_type,
+                    metadata: read.exported.metadata,
                   }
                 : {
                     user: target.user,
                     collection_id: target.collection_id,
                     // The server titles it: front matter `title:`, the first heading, else the file name.
-                    fallback_title: basename(file.path),
-                    content,
-                    document_type: file.type,
+                    fallback_title: read.fallbackTitle,
+                    content: read.content,
+                    document_type: read.type,
                     metadata: { source_path: rel },
                   },
             );

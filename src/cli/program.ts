@@ -8,6 +8,8 @@ import { mcpCommand } from './mcp.js';
 import { migrateDatabase } from './migrate.js';
 import { rebuildVectors, reindex } from './reindex.js';
 import { serve } from './serve.js';
+import { formatPlan, formatSyncSummary, type SyncSummary, syncFolder } from './sync.js';
+import { watchFolder } from './sync-watch.js';
 import { UsageError } from './usage-error.js';
 import { userCreate, userPromote } from './user-commands.js';
 
@@ -21,6 +23,11 @@ Commands in full:
   ainstruct user promote <username|email>             make a user a superuser
   ainstruct import <folder> --collection <name> [--user <username>]
                                                       store a folder of markdown/text/code files
+  ainstruct sync <folder> --collection <name> [--user <username>] [--delete] [--dry-run] [--watch]
+                 [--url <server> --token <token>]
+                                                      mirror a folder into a collection by path: store new
+                                                      files, update changed ones in place, skip unchanged
+                                                      ones, delete removed ones with --delete
   ainstruct export <folder|file> --collection <name> [--user <username>] [--format files|jsonl]
                                                       write a collection's documents: files with front
                                                       matter (import reads them back), or JSON lines
@@ -103,6 +110,57 @@ export function buildProgram(): Command {
       for (const failure of summary.failed) console.error(`  ${failure.path}: ${failure.error}`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
+
+  program
+    .command('sync')
+    .description(
+      'mirror a folder into a collection, documents keyed by their relative path (metadata source_path): ' +
+        'new files are stored, changed ones updated in place, unchanged ones cost nothing',
+    )
+    .argument('<folder>')
+    .requiredOption('--collection <name>', 'the collection to sync into (created if missing)')
+    .option('--user <username>', 'the owning user (local database; default: the only user)')
+    .option('--delete', 'delete the documents of files no longer in the folder', false)
+    .option('--dry-run', 'print what would be stored, updated, deleted or left, and change nothing', false)
+    .option('--watch', 'keep syncing as files change (until Ctrl-C)', false)
+    .option('--url <server>', 'sync into a remote server over its REST API')
+    .option('--token <token>', 'with --url: a PAT or read_write collection access token (or AINSTRUCT_TOKEN)')
+    .action(
+      async (
+        folder: string,
+        options: {
+          collection: string;
+          user?: string;
+          delete: boolean;
+          dryRun: boolean;
+          watch: boolean;
+          url?: string;
+          token?: string;
+        },
+      ) => {
+        const sync = {
+          path: folder,
+          collection: options.collection,
+          user: options.user,
+          url: options.url,
+          token: options.token,
+          deleteMissing: options.delete,
+          dryRun: options.dryRun,
+        };
+        const report = (summary: SyncSummary) => {
+          console.log(formatSyncSummary(summary, options.dryRun));
+          for (const failure of summary.failed) console.error(`  ${failure.path}: ${failure.error}`);
+        };
+        if (options.watch) {
+          if (options.dryRun) throw new UsageError('sync: --watch and --dry-run do not go together');
+          return watchFolder(loadConfig(), sync, report);
+        }
+        const summary = await syncFolder(loadConfig(), sync);
+        if (options.dryRun) for (const line of formatPlan(summary.plan)) console.log(line);
+        report(summary);
+        if (summary.failed.length > 0) process.exitCode = 1;
+      },
+    );
 
   program
     .command('export')

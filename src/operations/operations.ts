@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.js';
 import { conflict, unprocessable } from '../errors.js';
 import { content, documentType, metadata, title } from '../modules/documents/documents.schemas.js';
 import { exportCursor } from '../modules/export/export.schemas.js';
+import { manifestQuery, putBody, syncBeginBody } from '../modules/sync/sync.schemas.js';
 import { email, password, username } from '../modules/users/users.schemas.js';
 import type { Services } from '../services.js';
 import { findUnstorableText, formatPath } from '../validation/storable.js';
@@ -123,6 +124,62 @@ export const operations = {
         });
         return { document_id: document.document_id, duplicate };
       });
+    },
+  }),
+
+  /** Resolves the syncing user and the collection to sync into (created if missing). */
+  'sync.begin': define({
+    input: syncBeginBody.extend({ user: login.optional() }),
+    async run({ services }, input) {
+      const principal = await services.users.actAs({ principal: OPERATOR, login: input.user });
+      const target = await services.sync.begin({ principal, name: input.collection, create: input.create });
+      return { user: principal.username, ...target };
+    },
+  }),
+
+  /** One page of the collection's path-keyed documents (the sync command pages until `next` is null). */
+  'sync.manifest': define({
+    input: manifestQuery.extend({ user: login, collection_id: z.string().min(1).max(100) }),
+    run(env, input) {
+      return asUser(env, input.user, (principal) =>
+        env.services.sync.manifest({
+          principal,
+          collectionId: input.collection_id,
+          after: input.after,
+          limit: input.limit,
+        }),
+      );
+    },
+  }),
+
+  'sync.put': define({
+    input: putBody.extend({ user: login, collection_id: z.string().min(1).max(100) }),
+    run(env, input) {
+      return asUser(env, input.user, (principal) =>
+        env.services.sync.put({
+          principal,
+          collectionId: input.collection_id,
+          sourcePath: input.source_path,
+          title: input.title,
+          fallbackTitle: input.fallback_title,
+          content: input.content,
+          documentType: input.document_type,
+          metadata: input.metadata,
+        }),
+      );
+    },
+  }),
+
+  'sync.remove': define({
+    input: z.object({ user: login, collection_id: z.string().min(1).max(100), document_id: z.uuid() }),
+    run(env, input) {
+      return asUser(env, input.user, (principal) =>
+        env.services.sync.remove({
+          principal,
+          collectionId: input.collection_id,
+          documentId: input.document_id,
+        }),
+      );
     },
   }),
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   assertCanWriteCollection,
   assertCanWriteDocument,
@@ -17,6 +16,7 @@ import { type FrontMatter, frontMatterOf } from '../../ingest/front-matter.js';
 import type { Lease } from '../../shared-state/shared-state.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import { DEFAULT_COLLECTION_NAME } from '../collections/collections.service.js';
+import { sha256Hex as sha256 } from './content-hash.js';
 import { givenMetadata, mergeMetadata } from './document-metadata.js';
 import { type DocumentSummaryView, presentDocument, presentSummary } from './documents.presenter.js';
 import {
@@ -38,7 +38,6 @@ function followedTitle(
   return next !== undefined && frontMatterTitle(before) === title ? next : title;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
