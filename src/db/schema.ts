@@ -83,6 +83,8 @@ export const documents = pgTable(
   (t) => [
     uniqueIndex('documents_collection_hash_key').on(t.collectionId, t.contentHash),
     index('documents_collection_created_idx').on(t.collectionId, t.createdAt),
+    // `ainstruct sync` finds a document by its path for every file it writes.
+    index('documents_collection_source_path_idx').on(t.collectionId, sql`(${t.metadata}->>'source_path')`),
   ],
 );
 

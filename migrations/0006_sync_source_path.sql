@@ -1,0 +1,1 @@
+CREATE INDEX "documents_collection_source_path_idx" ON "documents" USING btree ("collection_id",("metadata"->>'source_path'));
