@@ -23,7 +23,7 @@ async function walked(files: Record<string, string>): Promise<string[]> {
 }
 
 describe('sync ignore rules', () => {
-  it('follow .gitignore and .ainstructignore at the root, on top of what import skips', async () => {
+  it('follow .gitignore and .ainstructignore, on top of what import skips', async () => {
     expect(
       await walked({
         '.gitignore': '*.log\nbuild-output/\n!keep.log\n',
@@ -39,6 +39,27 @@ describe('sync ignore rules', () => {
         '.hidden/e.md': 'hidden',
       }),
     ).toEqual(['a.md', 'keep.log', 'sub/top-only.md']);
+  });
+
+  it('read ignore files in every folder for the paths below it, deeper ones overriding, as git does', async () => {
+    expect(
+      await walked({
+        '.gitignore': '*.tmp\nnotes/private/\n',
+        'notes/.gitignore': '*.txt\n!*.tmp\n/local.md\n',
+        'notes/.ainstructignore': '!keep.txt\n',
+        'notes/a.md': 'kept',
+        'notes/b.txt': 'ignored by notes/.gitignore',
+        'notes/keep.txt': 'brought back by notes/.ainstructignore',
+        'notes/c.tmp': 'brought back below notes',
+        'notes/local.md': 'anchored to notes: ignored',
+        'notes/deep/local.md': 'anchored elsewhere: kept',
+        'notes/deep/d.txt': 'ignored from notes/ down',
+        'notes/private/.gitignore': '!*\n',
+        'notes/private/secret.md': 'its folder is ignored: an ignore file inside cannot bring it back',
+        'other/e.txt': 'the notes rules do not reach here',
+        'other/f.tmp': 'the root rule does',
+      }),
+    ).toEqual(['notes/a.md', 'notes/c.tmp', 'notes/deep/local.md', 'notes/keep.txt', 'other/e.txt']);
   });
 
   it('without ignore files, skip only what import skips', async () => {

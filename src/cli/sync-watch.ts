@@ -24,14 +24,15 @@ export async function watchFolder(
   const root = await folder(options.path);
   const target = await openSyncTarget(config, options);
   // Hidden and skipped names are never synced, so their churn (.git, editors' swap files) wakes nothing; the
-  // ignore files themselves do, since they change what is synced.
+  // ignore files themselves (in any synced folder) do, since they change what is synced.
   const watcher = watch(root, {
     ignoreInitial: true,
     atomic: true,
     ignored: (path) => {
       const segments = relative(root, path).split(sep).filter(Boolean);
-      if (segments.length === 1 && (IGNORE_FILES as readonly string[]).includes(segments[0] ?? ''))
-        return false;
+      const last = segments.at(-1) ?? '';
+      if ((IGNORE_FILES as readonly string[]).includes(last))
+        return segments.slice(0, -1).some(isSkippedName);
       return segments.some(isSkippedName);
     },
   });
