@@ -96,6 +96,26 @@ describe('ainstruct sync (local database)', { timeout: 180_000 }, () => {
     // And again: nothing to do.
     const again = await runCli(['sync', exported, '--collection', 'restored']);
     expect(again.stdout).toContain('stored 0, updated 0, deleted 0, unchanged 4');
+
+    // An edited export block with the same content: the title and metadata are updated, nothing else.
+    const edited = join(exported, 'notes.txt');
+    const text = readFileSync(edited, 'utf8');
+    expect(text).toMatch(/\ntitle: [^\n]+\n/);
+    writeFileSync(
+      edited,
+      text
+        .replace(/\ntitle: [^\n]+\n/, '\ntitle: Renamed notes\n')
+        .replace('metadata:\n', 'metadata:\n  status: edited\n'),
+    );
+    const retitled = await runCli(['sync', exported, '--collection', 'restored']);
+    expect(retitled.code, retitled.stderr).toBe(0);
+    expect(retitled.stdout).toContain('stored 0, updated 1, deleted 0, unchanged 3');
+    const after = join(tempDir('ainstruct-sync-after-'), 'out');
+    expect((await runCli(['export', after, '--collection', 'restored'])).code).toBe(0);
+    const notes = tree(after).get('notes.txt') ?? '';
+    expect(notes).toContain('\ntitle: Renamed notes\n');
+    expect(notes).toContain('status: edited');
+    expect(notes.endsWith('\n---\nplain text, no trailing newline')).toBe(true);
   });
 
   it('resumes after kill -9 mid-sync on the local database, one document per path', async () => {

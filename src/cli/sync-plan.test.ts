@@ -35,7 +35,7 @@ describe('planSync', () => {
     fc.assert(
       fc.property(
         // A folder holds each path once.
-        fc.uniqueArray(fc.record({ path, hash }), { selector: (f) => f.path }),
+        fc.uniqueArray(fc.record({ path, hash, exported: fc.boolean() }), { selector: (f) => f.path }),
         fc.array(fc.tuple(path, hash).map(([p, h]) => entry(p, h))),
         fc.boolean(),
         (files, manifest, deleteMissing) => {
@@ -48,8 +48,11 @@ describe('planSync', () => {
             const file = local.get(action.path);
             const entries = manifest.filter((m) => m.source_path === action.path);
             if (action.kind === 'store') expect(entries).toHaveLength(0);
-            if (action.kind === 'unchanged')
+            // Same content: nothing to do, unless an export block may name another title or metadata.
+            if (action.kind === 'unchanged' || action.kind === 'check') {
               expect(entries.some((m) => m.content_hash === file?.hash)).toBe(true);
+              expect(action.kind === 'check').toBe(file?.exported === true);
+            }
             if (action.kind === 'update') {
               expect(entries.length).toBeGreaterThan(0);
               expect(entries.some((m) => m.content_hash === file?.hash)).toBe(false);

@@ -4,19 +4,24 @@ import type { ManifestEntry } from '../modules/sync/sync.schemas.js';
 export interface LocalFile {
   path: string;
   hash: string;
+  /** Written by `ainstruct export`: its block names a title, type and metadata that may differ meanwhile. */
+  exported?: boolean;
 }
 
 export type PlannedAction =
   | { kind: 'store'; path: string }
   | { kind: 'update'; path: string; documentId: string }
   | { kind: 'unchanged'; path: string; documentId: string }
+  /** Same content, but an export block the server compares with the document (an edited title, say). */
+  | { kind: 'check'; path: string; documentId: string }
   | { kind: 'delete'; path: string; documentId: string };
 
 export type ActionKind = PlannedAction['kind'];
 
 /**
  * What a sync does, from the folder's files and the collection's manifest, without touching either: a file at
- * no recorded path is stored, one whose hash differs is updated, one whose hash matches costs nothing. Recorded
+ * no recorded path is stored, one whose hash differs is updated, one whose hash matches costs nothing (unless
+ * it is an exported file, whose title, type and metadata the server then compares: `check`). Recorded
  * paths with no file are deleted only with `deleteMissing` (every document at such a path, should an import
  * have left more than one). Actions come in path order, deletions last.
  */
@@ -47,7 +52,7 @@ export function planSync(
     const same = entries.find((entry) => entry.content_hash === file.hash);
     actions.push(
       same
-        ? { kind: 'unchanged', path: file.path, documentId: same.document_id }
+        ? { kind: file.exported ? 'check' : 'unchanged', path: file.path, documentId: same.document_id }
         : { kind: 'update', path: file.path, documentId: first.document_id },
     );
   }

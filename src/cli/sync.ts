@@ -104,7 +104,7 @@ export async function syncPass(target: SyncTarget, root: string, options: SyncOp
     try {
       const read = await readDocumentFile(path);
       if (read.kind === 'skip') summary.skipped += 1;
-      else files.push({ path: rel, hash: sha256(read.content) });
+      else files.push({ path: rel, hash: sha256(read.content), exported: read.kind === 'exported' });
     } catch (error) {
       summary.failed.push({ path: rel, error: message(error) });
     }
@@ -159,8 +159,15 @@ export async function syncPass(target: SyncTarget, root: string, options: SyncOp
   return summary;
 }
 
+/** What a dry run counts an action as (a `check` most often finds nothing to do). */
 function countOf(kind: PlannedAction['kind']): 'stored' | 'updated' | 'deleted' | 'unchanged' {
-  return kind === 'store' ? 'stored' : kind === 'update' ? 'updated' : kind === 'delete' ? 'deleted' : kind;
+  return kind === 'store'
+    ? 'stored'
+    : kind === 'update'
+      ? 'updated'
+      : kind === 'delete'
+        ? 'deleted'
+        : 'unchanged';
 }
 
 /** `ainstruct sync` without --watch: one pass. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   assertCanSyncCollection,
   assertTokenCollectionNamed,
@@ -12,6 +13,7 @@ import { frontMatterOf } from '../../ingest/front-matter.js';
 import { collectionsRepository } from '../collections/collections.repository.js';
 import type { CollectionsService } from '../collections/collections.service.js';
 import { sha256Hex as sha256 } from '../documents/content-hash.js';
+import { mergeMetadata } from '../documents/document-metadata.js';
 import { documentsRepository } from '../documents/documents.repository.js';
 import type { DocumentsService } from '../documents/documents.service.js';
 import { syncRepository } from './sync.repository.js';
@@ -103,6 +105,22 @@ export function createSyncService(
     );
   }
 
+  /**
+   * Whether the document already has the title, type and metadata this file would give it. Only a file written
+   * by `ainstruct export` can change them without its content (its export block names them), so only then is
+   * the same content worth this look; a plain file's title and metadata follow from its content and path.
+   */
+  async function describedAlike(id: string, input: PutInput, metadata: Record<string, unknown>) {
+    const stored = await documentsRepository.findById(db, id);
+    if (!stored) return false;
+    const wanted = mergeMetadata(frontMatterOf(input.content, input.documentType), metadata);
+    return (
+      stored.title === titleOf(input) &&
+      stored.documentType === input.documentType &&
+      isDeepStrictEqual(stored.metadata, wanted)
+    );
+  }
+
   return {
     /** The collection to sync into, by name: created if missing; a collection access token only its own. */
     async begin(input: { principal: Principal; name: string; create?: boolean }) {
@@ -155,7 +173,8 @@ export function createSyncService(
         try {
           const [current] = await syncRepository.findByPath(db, input.collectionId, input.sourcePath);
           if (!current) return await storeNew(input, metadata);
-          if (current.contentHash === contentHash) return { outcome: 'unchanged', document_id: current.id };
+          if (current.contentHash === contentHash && (await describedAlike(current.id, input, metadata)))
+            return { outcome: 'unchanged', document_id: current.id };
           await documents.update({
             principal: input.principal,
             documentId: current.id,
