@@ -115,7 +115,9 @@ export class HandoverTransport implements Transport {
         await this.inner.send({ jsonrpc: '2.0', id: message.id, error: { code: -32001, message: text } });
         return;
       }
-      this.inFlight.add(message.id);
+      // A 2026-era subscription stays open for the whole session and touches no data: waiting for its answer
+      // would block every handover, so it is not counted (the new owner knows nothing of it).
+      if (message.method !== 'subscriptions/listen') this.inFlight.add(message.id);
       if (message.method === 'initialize') this.initializing.add(message.id);
     } else if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
       // A cancelled request may never be answered: do not wait for it.
