@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { createApp, fastifyOptions } from './app.js';
@@ -5,6 +6,7 @@ import { resolveJwtSecret } from './auth/jwt-secret.js';
 import type { Config } from './config.js';
 import { type AppContext, buildContext } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
+import type { ControlHandler } from './db/data-dir-owner.js';
 import { migrate } from './db/migrate.js';
 import { embeddingConfig } from './embeddings/from-config.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
@@ -55,6 +57,8 @@ export async function startServer(
     command?: string;
     /** Where the log goes (default stdout; `ainstruct mcp` keeps stdout for protocol messages). */
     logStream?: DestinationStream;
+    /** Control routes of this owner beyond operations and MCP (`ainstruct mcp`'s handover); undefined: none. */
+    control?: (request: IncomingMessage) => ControlHandler | undefined;
   } = {},
 ): Promise<RunningServer> {
   const handle = options.database ?? (await openConfiguredDatabase(config, options.command));
@@ -116,7 +120,7 @@ export async function startServer(
       const operations = operationsHandler({ ctx, services }, app.log);
       const mcp = ownerMcpHandler({ ctx, services });
       handle.ownership.serve((request, response) =>
-        (isOwnerMcpRequest(request) ? mcp : operations)(request, response),
+        (options.control?.(request) ?? (isOwnerMcpRequest(request) ? mcp : operations))(request, response),
       );
     }
     jobs.start();

@@ -43,7 +43,11 @@ interface StdioSession {
 }
 
 /** Launches `ainstruct mcp <args>` through the official stdio client transport and connects to it. */
-async function stdio(args: string[], extra: Record<string, string> = {}): Promise<StdioSession> {
+async function stdio(
+  args: string[],
+  extra: Record<string, string> = {},
+  clientOptions: ConstructorParameters<typeof Client>[1] = {},
+): Promise<StdioSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ['--import', 'tsx', 'src/cli.ts', 'mcp', ...args],
@@ -55,7 +59,7 @@ async function stdio(args: string[], extra: Record<string, string> = {}): Promis
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'ainstruct-stdio-tests', version: '1.0.0' });
+  const client = new Client({ name: 'ainstruct-stdio-tests', version: '1.0.0' }, clientOptions);
   try {
     await client.connect(transport);
   } catch (error) {
@@ -317,6 +321,90 @@ describe('ainstruct mcp beside a running server', { timeout: 180_000 }, () => {
         expect(ok(await search()).results).not.toHaveLength(0);
       } finally {
         await session.close();
+      }
+    },
+  );
+});
+
+describe('ainstruct serve taking DATA_DIR over from ainstruct mcp', { timeout: 240_000 }, () => {
+  const serverEnv = () => baseEnv({ HOST: '127.0.0.1', PORT: '0' });
+
+  it.runIf(TEST_DB === 'pglite')(
+    'starts the server and keeps the same stdio session going through it',
+    async () => {
+      expect(await fetchOwner(dataDir)).toBeUndefined();
+      const session = await stdio([], { AINSTRUCT_TOKEN: pat });
+      let server: CliServer | undefined;
+      try {
+        expect((await fetchOwner(dataDir))?.pid).toBe(session.pid);
+        const before = ok(
+          await call(session.client, 'store_document_tool', {
+            title: 'Before the handover',
+            content: 'Stored over stdio while ainstruct mcp owned the embedded database.',
+            document_type: 'text',
+          }),
+        );
+        server = await startCliServer(serverEnv());
+        const api = new ApiClient(server.url);
+        const seen = await api.get(`/api/v1/documents/${String(before.document_id)}`, alice.accessToken);
+        expect(seen.status).toBe(200);
+        const restId = await storeNew(api, alice.accessToken, {
+          title: 'After the handover',
+          content: 'Stored over REST once the server had taken the database over.',
+        });
+        // The same client session, never reconnected.
+        const read = ok(await call(session.client, 'get_document_tool', { document_id: restId }));
+        expect(read.title).toBe('After the handover');
+        expect(filesOpenedIn(session.pid, dataDir)).toEqual([]);
+        expect((await fetchOwner(dataDir))?.pid).toBe(server.child.pid);
+        expect(session.stderr()).toContain('handing');
+      } finally {
+        await session.close();
+        await server?.stop('SIGTERM');
+      }
+    },
+  );
+
+  it.runIf(TEST_DB === 'pglite')(
+    'answers every request sent while the handover runs, for a 2025-era client too',
+    async () => {
+      // A 2025-era client sends the revision it negotiated with the in-process server on every later request:
+      // the server must be told the same one.
+      const session = await stdio(
+        [],
+        { AINSTRUCT_TOKEN: pat },
+        { supportedProtocolVersions: ['2025-06-18'] },
+      );
+      let server: CliServer | undefined;
+      try {
+        const search = () => call(session.client, 'search_documents_tool', { query: 'lighthouse keeper' });
+        expect(ok(await search()).results).not.toHaveLength(0);
+        let started = false;
+        const starting = startCliServer(serverEnv()).finally(() => {
+          started = true;
+        });
+        // Requests all along the handover: before serve asks, while held, while the database closes, after.
+        const calls: Promise<unknown>[] = [];
+        const stored = call(session.client, 'store_document_tool', {
+          title: 'During the handover',
+          content: 'Stored over stdio at the moment the server was started.',
+          document_type: 'text',
+        });
+        while (!started) {
+          calls.push(search().then(ok));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        server = await starting;
+        const id = ok(await stored).document_id;
+        await Promise.all(calls);
+        expect(calls.length).toBeGreaterThan(3);
+        const read = ok(await call(session.client, 'get_document_tool', { document_id: id }));
+        expect(read.title).toBe('During the handover');
+        expect((await fetchOwner(dataDir))?.pid).toBe(server.child.pid);
+        expect(filesOpenedIn(session.pid, dataDir)).toEqual([]);
+      } finally {
+        await session.close();
+        await server?.stop('SIGTERM');
       }
     },
   );

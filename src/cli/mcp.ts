@@ -1,21 +1,16 @@
 import type { Config } from '../config.js';
-import {
-  DataDirInUseError,
-  OWNER_KEY_HEADER,
-  type OwnerInfo,
-  ownerAddress,
-  readOwnerKey,
-} from '../db/data-dir-owner.js';
+import { DataDirInUseError, type OwnerInfo, readOwnerKey } from '../db/data-dir-owner.js';
 import { syncStderr } from '../http/request-log.js';
 import { MCP_PATH } from '../mcp/http.js';
-import { ACT_AS_HEADER } from '../mcp/owner-channel.js';
+import { ownerEndpoint } from '../mcp/owner-endpoint.js';
 import { buildTools } from '../mcp/server.js';
 import { serveMcpOverStdio } from '../mcp/stdio.js';
-import { bridgeStdio, checkEndpoint, type McpEndpoint, socketFetch } from '../mcp/stdio-bridge.js';
+import { bridgeStdio, checkEndpoint, type McpEndpoint } from '../mcp/stdio-bridge.js';
 import { describeIdentity, resolveIdentity, type StdioIdentity } from '../mcp/stdio-identity.js';
 import { OperationError } from '../operations/runner.js';
 import { startServer } from '../server.js';
 import { createEmbeddedDatabaseFirst } from './first-start.js';
+import { type HandoverInput, handoverRoute } from './mcp-handover.js';
 
 /**
  * `ainstruct mcp`: the MCP tools over stdin/stdout for clients that launch a local process. Three ways to
@@ -111,11 +106,28 @@ function remoteEndpoint(url: string, token: string): McpEndpoint {
   return { url: mcp, headers: { authorization: `Bearer ${token}` }, description: mcp.origin };
 }
 
-/** The tools in this process, on the configured database (owning an embedded DATA_DIR as `mcp`). */
+/**
+ * The tools in this process, on the configured database (owning an embedded DATA_DIR as `mcp`). A `serve` on
+ * the same DATA_DIR may ask for it (see mcp-handover.ts): the session then goes on through that server.
+ */
 async function inProcess(config: Config, identity: StdioIdentity): Promise<void> {
-  const server = await startServer(config, { listen: false, command: 'mcp', logStream: syncStderr() });
+  let handover: HandoverInput | undefined;
+  const server = await startServer(config, {
+    listen: false,
+    command: 'mcp',
+    logStream: syncStderr(),
+    control: handoverRoute(() => handover),
+  });
+  let closing: Promise<void> | undefined;
+  // Once: by a handover, then again when the client closes stdin or a signal comes.
+  const closeServer = () => {
+    closing ??= server
+      .close()
+      .catch((error: unknown) => server.app.log.error({ err: error }, 'closing failed'));
+    return closing;
+  };
   const close = async (code: number) => {
-    await server.close().catch((error: unknown) => server.app.log.error({ err: error }, 'closing failed'));
+    await closeServer();
     process.exit(code);
   };
   let principal: Awaited<ReturnType<typeof resolveIdentity>>;
@@ -129,12 +141,16 @@ async function inProcess(config: Config, identity: StdioIdentity): Promise<void>
   }
   process.on('SIGINT', () => void close(0));
   process.on('SIGTERM', () => void close(0));
-  await serveMcpOverStdio({
+  const session = serveMcpOverStdio({
     principal,
     identify: () => resolveIdentity(deps, identity),
     deps: { services: server.services, config, log: server.app.log },
     tools: buildTools(config),
   });
+  // Only an embedded DATA_DIR can be handed over; PostgreSQL has no single owner.
+  const dataDir = server.ctx.dbKind === 'pglite' ? server.ctx.config.DATA_DIR : undefined;
+  if (dataDir) handover = { dataDir, identity, transport: session.transport, closeServer };
+  await session.closed;
   await close(0);
 }
 
@@ -157,24 +173,7 @@ async function viaOwner(dataDir: string, owner: OwnerInfo, identity: StdioIdenti
       `Cannot read ${dataDir}/owner.json: run this as the user who runs ${where}`,
     );
   }
-  const toSocket = socketFetch(ownerAddress(dataDir));
-  const endpoint: McpEndpoint = {
-    // The host is a placeholder: the request goes to the socket, not to a network address.
-    url: new URL(`http://localhost${MCP_PATH}`),
-    headers:
-      'token' in identity
-        ? { authorization: `Bearer ${identity.token}` }
-        : { [ACT_AS_HEADER]: identity.user },
-    // Each owner writes a new key when it starts: read it for every request, so the bridge keeps working when
-    // the server is restarted (requests made while none runs get an error answer, not a dead bridge).
-    fetch: (url, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set(OWNER_KEY_HEADER, readOwnerKey(dataDir) ?? key);
-      return toSocket(url, { ...init, headers });
-    },
-    // Without the pid: after a restart another process answers.
-    description: `the process owning ${dataDir}`,
-  };
+  const endpoint = ownerEndpoint(dataDir, identity, key);
   await checkEndpoint(endpoint);
   process.stderr.write(`ainstruct mcp: serving through ${where}\n`);
   await bridgeStdio(endpoint);

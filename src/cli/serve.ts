@@ -1,13 +1,13 @@
 import type { Config } from '../config.js';
-import { startServer } from '../server.js';
 import { VERSION } from '../version.js';
 import { launchCommand, startupBanner, startupFields } from './banner.js';
 import { createEmbeddedDatabaseFirst } from './first-start.js';
+import { startServerTakingOver } from './take-over.js';
 
 /** `ainstruct serve`: runs until SIGINT or SIGTERM, then closes the server before exiting. */
 export async function serve(config: Config): Promise<void> {
   await createEmbeddedDatabaseFirst(config);
-  const server = await startServer(config);
+  const server = await startServerTakingOver(config);
   const dataDir = server.ctx.dbKind === 'pglite' ? server.ctx.config.DATA_DIR : undefined;
   const mode = dataDir === undefined ? 'PostgreSQL' : `embedded database in ${dataDir}`;
   const facts = { version: VERSION, url: server.url, dataDir, command: launchCommand() };

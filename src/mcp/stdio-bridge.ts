@@ -1,7 +1,12 @@
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { Client, type FetchLike, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { isJSONRPCRequest, isJSONRPCResultResponse } from '@modelcontextprotocol/server';
+import {
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { VERSION } from '../version.js';
 
@@ -45,42 +50,65 @@ export async function checkEndpoint(endpoint: McpEndpoint): Promise<void> {
   }
 }
 
-/** Forwards stdin/stdout to the endpoint until the local client closes stdin. */
-export function bridgeStdio(endpoint: McpEndpoint): Promise<void> {
-  const local = new StdioServerTransport();
+/** Where forwarded messages go: `send` posts one (an unanswerable request gets an error answer). */
+export interface Forwarder {
+  send(message: JSONRPCMessage): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Posts messages to the endpoint and hands every answer to `reply`. A 2025-era client's later requests carry
+ * the revision it negotiated in an MCP-Protocol-Version header; the SDK's Client sets it on its transport
+ * after initialize, so this does what that Client would: from an initialize it forwards, or from
+ * `protocolVersion` when the client negotiated it elsewhere (with the in-process server, before a handover).
+ */
+export async function forwardTo(
+  endpoint: McpEndpoint,
+  reply: (message: JSONRPCMessage) => Promise<void>,
+  protocolVersion?: string,
+): Promise<Forwarder> {
   const remote = transportTo(endpoint);
-  // A 2025-era client's later requests carry the revision it negotiated in an MCP-Protocol-Version header;
-  // the SDK's Client sets it on its transport after initialize, so the bridge does what that Client would.
-  const initializing = new Set<string | number>();
-  return new Promise<void>((resolve) => {
-    local.onmessage = (message) => {
+  const initializing = new Set<RequestId>();
+  remote.onmessage = (message) => {
+    if (isJSONRPCResultResponse(message) && initializing.delete(message.id)) {
+      const version = message.result.protocolVersion;
+      if (typeof version === 'string') remote.setProtocolVersion(version);
+    }
+    void reply(message).catch(() => {});
+  };
+  remote.onerror = (error) => process.stderr.write(`MCP bridge: ${endpoint.description}: ${error.message}\n`);
+  await remote.start();
+  if (protocolVersion) remote.setProtocolVersion(protocolVersion);
+  return {
+    send(message) {
       if (isJSONRPCRequest(message) && message.method === 'initialize') initializing.add(message.id);
       remote.send(message).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         process.stderr.write(`MCP bridge: ${endpoint.description}: ${reason}\n`);
         if (isJSONRPCRequest(message)) {
-          void local.send({
+          void reply({
             jsonrpc: '2.0',
             id: message.id,
             error: { code: -32603, message: `${endpoint.description} did not answer: ${reason}` },
-          });
+          }).catch(() => {});
         }
       });
-    };
-    remote.onmessage = (message) => {
-      if (isJSONRPCResultResponse(message) && initializing.delete(message.id)) {
-        const version = message.result.protocolVersion;
-        if (typeof version === 'string') remote.setProtocolVersion(version);
-      }
-      void local.send(message);
-    };
-    remote.onerror = (error) =>
-      process.stderr.write(`MCP bridge: ${endpoint.description}: ${error.message}\n`);
+    },
+    close: () => remote.close(),
+  };
+}
+
+/** Forwards stdin/stdout to the endpoint until the local client closes stdin. */
+export async function bridgeStdio(endpoint: McpEndpoint): Promise<void> {
+  const local = new StdioServerTransport();
+  const remote = await forwardTo(endpoint, (message) => local.send(message));
+  return new Promise<void>((resolve) => {
+    local.onmessage = (message) => remote.send(message);
     local.onerror = (error) => process.stderr.write(`MCP stdio: ${error.message}\n`);
     local.onclose = () => {
       void remote.close().finally(resolve);
     };
-    void remote.start().then(() => local.start());
+    void local.start();
   });
 }
 
