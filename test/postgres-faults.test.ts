@@ -197,7 +197,9 @@ describe.runIf(TEST_DB === 'postgres')('PostgreSQL going away under a running in
     try {
       // Several flushes with the database away: every write of the counts fails and puts them back.
       for (let attempt = 0; attempt < 3; attempt++) await expect(server.ctx.usage.flush()).rejects.toThrow();
-      expect(server.ctx.usage.pendingCalls).toBe(calls);
+      // At least this user's calls (a straggling request of the load test before may be pending too); the
+      // exact count for this user is checked once the database is back.
+      expect(server.ctx.usage.pendingCalls).toBeGreaterThanOrEqual(calls);
     } finally {
       await proxy.restore();
     }
