@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PUBLIC_DEFAULT_JWT_SECRET } from '../src/config.js';
@@ -9,6 +8,7 @@ import { type CliResult, collect, spawnCli } from './helpers/cli.js';
 import { ApiClient, createUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { TEST_JWT_SECRET, testEnv } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 const PASSWORD = 'a long enough password';
 const CLI_TIMEOUT_MS = 90_000;
@@ -30,13 +30,7 @@ let database: TestDatabase | undefined;
 let dataDir: string;
 /** Where this run's CLI and servers keep their data: the test PostgreSQL database, or a PGlite DATA_DIR. */
 let dbEnv: Record<string, string>;
-const tempDirs: string[] = [];
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ainstruct-cli-'));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-cli-');
 
 /** An in-process server on the CLI's database; for PGlite it must be closed before the CLI runs again. */
 async function serverOn(env: Record<string, string>, remove: string[] = []): Promise<RunningServer> {
@@ -65,7 +59,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.drop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 const env = () => ({ ...dbEnv, JWT_SECRET_KEY: TEST_JWT_SECRET });

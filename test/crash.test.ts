@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
@@ -12,6 +11,7 @@ import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/databa
 import { createCollection, searchIds, store } from './helpers/documents.js';
 import { expectKeywordIndexExact, expectNoOrphans } from './helpers/integrity.js';
 import { testEnv } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 /**
  * `kill -9` of a real `ainstruct serve` during concurrent stores, and of `ainstruct import` mid-run, on a real
@@ -24,13 +24,7 @@ let database: TestDatabase | undefined;
 /** Where the child processes keep their data: a PGlite DATA_DIR or the test PostgreSQL database. */
 let dbEnv: Record<string, string>;
 let dataDir = '';
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-crash-');
 
 /** The children's whole environment: test defaults, one embedding thread (the machine is small), the database. */
 function childEnv(): Record<string, string> {
@@ -86,7 +80,7 @@ afterAll(async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) await server.stop('SIGKILL');
   }
   await database?.drop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 interface Acknowledged {

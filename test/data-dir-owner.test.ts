@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
@@ -17,15 +16,10 @@ import { type CliServer, startCliServer } from './helpers/cli-server.js';
 import { ApiClient } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { TEST_JWT_SECRET } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 const PASSWORD = 'a long enough password';
-const tempDirs: string[] = [];
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ainstruct-owner-'));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, track, removeTempDirs } = trackedTempDirs('ainstruct-owner-');
 
 function baseEnv(extra: Record<string, string>): Record<string, string> {
   const path = process.env.PATH ?? '/usr/bin';
@@ -65,7 +59,7 @@ function control(
 }
 
 afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe.runIf(TEST_DB === 'pglite')('one owner per DATA_DIR (the lock)', () => {
@@ -73,7 +67,7 @@ describe.runIf(TEST_DB === 'pglite')('one owner per DATA_DIR (the lock)', () => 
     const dir = tempDir();
     const link = `${dir}-link`;
     symlinkSync(dir, link);
-    tempDirs.push(link);
+    track(link);
     const first = await claimDataDir(dir, 'import');
     try {
       for (const spelling of [dir, `${dir}/`, link, join(dir, '..', dir.split('/').pop() ?? '')]) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
@@ -12,17 +12,12 @@ import { type CliResult, runCliWith } from './helpers/cli.js';
 import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { testEnv } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 let database: TestDatabase | undefined;
 let dbEnv: Record<string, string>;
-const tempDirs: string[] = [];
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-export-');
 let owner: TestUser;
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
 
 const runCli = (args: string[]): Promise<CliResult> => runCliWith(dbEnv, args);
 
@@ -172,7 +167,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.drop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe('ainstruct export', { timeout: 300_000 }, () => {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { sql } from 'drizzle-orm';
@@ -15,6 +14,7 @@ import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/databa
 import { createCollection, search, store, storeNew } from './helpers/documents.js';
 import { call, connectMcp, expectToolError, ok } from './helpers/mcp.js';
 import { testEnv } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 /**
  * YAML front matter of markdown, through every way in (REST, the web upload's own titling, MCP, the CLI
@@ -25,16 +25,10 @@ import { testEnv } from './helpers/server.js';
 // A DATA_DIR (not memory) for PGlite, so that `ainstruct import` reaches this server over its control socket.
 let database: TestDatabase | undefined;
 let dbEnv: Record<string, string>;
-const tempDirs: string[] = [];
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-front-');
 let server: RunningServer;
 let api: ApiClient;
 let alice: TestUser;
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   if (TEST_DB === 'postgres') {
@@ -51,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await database?.drop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 const FRONT = '---\ntitle: Greenhouse notes\ntags: [a, b]\nproject: x\nplanted: 2024-05-01\n---\n';

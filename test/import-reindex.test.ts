@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +11,13 @@ import { ApiClient } from './helpers/client.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
 import { searchIds } from './helpers/documents.js';
 import { testEnv } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 const PASSWORD = 'import password 123';
 
 let database: TestDatabase | undefined;
 let dbEnv: Record<string, string>;
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-import-');
 
 /** The real CLI in a fresh Node process, with only the environment it needs. */
 function runCli(args: string[], stdin = ''): Promise<CliResult> {
@@ -83,7 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.drop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 // Every CLI run is a fresh Node process that may load the embedding model: these tests get more time.

@@ -1,22 +1,16 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderExportFile } from '../src/cli/export-envelope.js';
 import { type CliResult, cliEnv, collect, runCliWith, spawnCli } from './helpers/cli.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './helpers/database.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 /** `ainstruct sync` on this installation's database (through operations), and the export round trip. */
 
 let database: TestDatabase | undefined;
 let dbEnv: Record<string, string>;
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-sync-');
 
 const runCli = (args: string[], stdin = ''): Promise<CliResult> => runCliWith(dbEnv, args, stdin);
 
@@ -41,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.drop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe('ainstruct sync (local database)', { timeout: 180_000 }, () => {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, cliEnv, collect, runCliWith, spawnCli } from './helpers/cli.js';
@@ -7,6 +6,7 @@ import { ApiClient, createUser, type TestUser } from './helpers/client.js';
 import { type CountingEmbedder, countingLocalEmbedder } from './helpers/counting-embedder.js';
 import { createCat, createCollection, createPat } from './helpers/documents.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { trackedTempDirs } from './helpers/temp-dirs.js';
 
 /**
  * `ainstruct sync --url` against a real server (the suite's database, the real bundled model wrapped to count
@@ -18,13 +18,7 @@ let embedder: CountingEmbedder;
 let api: ApiClient;
 let owner: TestUser;
 let pat: string;
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, removeTempDirs } = trackedTempDirs('ainstruct-sync-');
 
 /** Writes files (relative path → content) under a folder. */
 function write(root: string, files: Record<string, string>): void {
@@ -75,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await embedder?.close();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe('ainstruct sync', { timeout: 120_000 }, () => {
