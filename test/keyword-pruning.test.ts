@@ -142,6 +142,25 @@ describe('keyword pruning', () => {
     expect(pruned).toBeGreaterThan(30);
   }, 180_000);
 
+  it('gives as its top k the first k of its top 100 (keyword mode asks only for what it returns)', async () => {
+    const word = fc.constantFrom(...VOCABULARY);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(word, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 20 }),
+        async (words, k) => {
+          const query = words.join(' ');
+          const filter = { collectionIds: collections };
+          const db = server.handle.db;
+          const few = await keywordRepository.search(db, query, filter, k);
+          const many = await keywordRepository.search(db, query, filter, 100);
+          expectSameAnswer(few, { ...many, hits: many.hits.slice(0, k) }, `"${query}" top ${k}`);
+        },
+      ),
+      { numRuns: 150, seed: 20261208 },
+    );
+  }, 120_000);
+
   it('reads only the rarest terms in full when they decide the top results', async () => {
     const trace: KeywordTrace = { tries: 0, essential: 0, terms: 0 };
     // The rarest word of the vocabulary plus the three commonest: those cannot outscore a chunk with it.

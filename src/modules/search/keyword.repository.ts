@@ -54,6 +54,9 @@ interface Corpus {
 /** A second, wider pruned try is made only while it reads at most this many times the first try's budget. */
 const WIDE_TRY_POSTINGS = 4;
 
+/** Queries with at most this many times the budget in postings are answered by the full scan at once. */
+const SCAN_OUTRIGHT = 2;
+
 const postingsIn = (terms: TermStatistics[]) => terms.reduce((sum, t) => sum + t.df, 0);
 
 const float8Array = (values: number[]) => sql`${`{${values.join(',')}}`}::float8[]`;
@@ -110,29 +113,31 @@ function scoring(terms: TermStatistics[], corpus: Corpus, { k1: k1Value, b: bVal
 }
 
 /**
- * From a CTE `postings` (chunk_id, document_id, term, tf, chunk_length) holding every posting of the documents
- * it covers, the top `limit` chunks: chunk-level BM25, document-level BM25, the better of the two for each
- * document's best chunk.
+ * From a CTE `<from>` (chunk_id, document_id, term, tf, chunk_length) holding every posting of the documents
+ * it covers, the top `limit` chunks as CTE `<prefix>top`: chunk-level BM25, document-level BM25, the better of
+ * the two for each document's best chunk. `prefix` keeps the CTEs of two rankings in one query apart.
  */
-function rankedTop(score: ReturnType<typeof scoring>, limit: number): SQL {
-  return sql`chunk_scores as (
+function rankedTop(score: ReturnType<typeof scoring>, limit: number, from = 'postings', prefix = ''): SQL {
+  const name = (n: string) => sql.raw(`${prefix}${n}`);
+  const source = sql.raw(from);
+  return sql`${name('chunk_scores')} as (
       select p.chunk_id, p.document_id, count(*)::int as matched, sum(${score.chunkBm25}) as score
-      from postings p join idf on idf.term = p.term
+      from ${source} p join idf on idf.term = p.term
       group by p.chunk_id, p.document_id),
-    doc_scores as (
+    ${name('doc_scores')} as (
       select t.document_id, count(*)::int as matched, sum(${score.documentBm25}) as score
-      from (select document_id, term, sum(tf) as tf from postings group by document_id, term) t
+      from (select document_id, term, sum(tf) as tf from ${source} group by document_id, term) t
       join idf on idf.term = t.term join documents d on d.id = t.document_id
       group by t.document_id),
-    ranked as (
+    ${name('ranked')} as (
       select cs.chunk_id, cs.score, cs.matched, ds.score as doc_score, ds.matched as doc_matched,
              row_number() over (partition by cs.document_id order by cs.score desc, cs.chunk_id) as place
-      from chunk_scores cs join doc_scores ds on ds.document_id = cs.document_id),
-    top as (
+      from ${name('chunk_scores')} cs join ${name('doc_scores')} ds on ds.document_id = cs.document_id),
+    ${name('top')} as (
       select chunk_id as id,
              case when place = 1 then greatest(score, doc_score) else score end as score,
              case when place = 1 then greatest(matched, doc_matched) else matched end as matched
-      from ranked
+      from ${name('ranked')}
       order by 2 desc, chunk_id
       limit ${limit})`;
 }
@@ -161,11 +166,13 @@ async function fullScan(
 }
 
 /**
- * One pruned try: the postings of the `essential` terms in full; the k-th best of those chunks' partial scores
- * is `theta`, and only documents whose partial scores plus the other terms' bound can reach it are scored
- * completely, the other terms' postings looked up by primary key for their chunks only. Every chunk of a
- * scored document is scored exactly as the full scan scores it, so the document-level BM25 and the choice of
- * its best chunk are unchanged.
+ * One pruned try: the postings of the `essential` terms in full, then two rounds of complete scoring, the other
+ * terms' postings looked up by primary key for the chunks of the documents scored only. First the documents of
+ * the `limit` best chunks by partial score (the seed): the k-th best of their complete scores is a score the
+ * answer reaches, `theta`. Then every document whose partial scores plus the other terms' bound can reach
+ * `theta` is scored completely. Every chunk of a scored document is scored exactly as the full scan scores it,
+ * so the document-level BM25 and the choice of its best chunk are unchanged. The try returns the k-th best
+ * complete score: the answer is exact when no chunk without an essential term can reach it (`isExact`).
  */
 async function prunedTry(
   db: Executor,
@@ -179,6 +186,18 @@ async function prunedTry(
 ): Promise<{ hits: KeywordHits['hits']; theta: number }> {
   const score = scoring([...essential, ...rest], corpus, params);
   const bound = scoreBound(rest, params.k1);
+  const restTerms = textArray(rest.map((t) => t.term));
+  /** Every posting of the query's terms in the chunks of the documents listed in CTE `docs`. */
+  const completed = (docs: string) => {
+    const from = sql.raw(docs);
+    return sql`select p.* from essential_postings p where p.document_id in (select document_id from ${from})
+        union all
+        select p.chunk_id, p.document_id, p.term, p.tf::float8 as tf, p.chunk_length
+        from ${from} s join chunks c on c.document_id = s.document_id
+        join chunk_terms p on p.collection_id = c.collection_id and p.chunk_id = c.id and p.term = any(${restTerms})`;
+  };
+  const kthBest = (top: string) =>
+    sql`coalesce((select score from ${sql.raw(top)} order by score desc offset ${limit - 1} limit 1), 0)`;
   const rows = await queryRows<ChunkHit & { matched: number | null; theta: number }>(
     db,
     sql`with ${score.idf},
@@ -192,25 +211,22 @@ async function prunedTry(
         from (select document_id, term, sum(tf) as tf from essential_postings group by document_id, term) t
         join idf on idf.term = t.term join documents d on d.id = t.document_id
         group by t.document_id),
-      theta as (
-        select coalesce((select score from partial_chunks order by score desc offset ${limit - 1} limit 1), 0)
-          as v),
+      seed as (
+        select distinct document_id
+        from (select document_id from partial_chunks order by score desc, chunk_id limit ${limit}) best),
+      seed_postings as (${completed('seed')}),
+      ${rankedTop(score, limit, 'seed_postings', 'seed_')},
+      theta as (select ${kthBest('seed_top')} as v),
       surviving as (
         select pd.document_id from partial_docs pd
         join (select document_id, max(score) as best from partial_chunks group by document_id) pc
           on pc.document_id = pd.document_id
         cross join theta
         where pc.best + ${bound.chunk}::float8 >= theta.v or pd.score + ${bound.document}::float8 >= theta.v),
-      postings as (
-        select p.* from essential_postings p where p.document_id in (select document_id from surviving)
-        union all
-        select p.chunk_id, p.document_id, p.term, p.tf::float8 as tf, p.chunk_length
-        from surviving s join chunks c on c.document_id = s.document_id
-        join chunk_terms p on p.collection_id = c.collection_id and p.chunk_id = c.id
-          and p.term = any(${textArray(rest.map((t) => t.term))})),
+      postings as (${completed('surviving')}),
       ${rankedTop(score, limit)}
-      select top.id, top.score, top.matched, theta.v as theta
-      from theta left join top on true
+      select top.id, top.score, top.matched, ${kthBest('top')} as theta
+      from (select 1) one left join top on true
       order by top.score desc nulls last, top.id`,
   );
   const theta = rows[0]?.theta ?? 0;
@@ -258,7 +274,12 @@ export const keywordRepository = {
       if (trace) Object.assign(trace, { tries, essential, terms: sorted.length });
       return { hits, ceiling: hits.length > 0 ? ceiling : 0 };
     };
-    let count = essentialCount(sorted, pruning.essentialBudget);
+    // A pruned try reads up to the budget in full and then probes the other terms for its candidates: when every
+    // posting together is within twice the budget, reading them all is the cheaper of the two.
+    let count =
+      postingsIn(sorted) <= SCAN_OUTRIGHT * pruning.essentialBudget
+        ? sorted.length
+        : essentialCount(sorted, pruning.essentialBudget);
     for (let tries = 1; count < sorted.length; tries++) {
       const rest = sorted.slice(count);
       const { hits, theta } = await prunedTry(

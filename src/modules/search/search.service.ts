@@ -127,12 +127,17 @@ export function createSearchService(
     return page.rows.map((row) => row.id);
   }
 
-  async function rank(input: SearchInput, filter: SearchFilter): Promise<Ranked[]> {
+  /** The ranking, of which the caller reads the first `wanted` results. */
+  async function rank(input: SearchInput, filter: SearchFilter, wanted: number): Promise<Ranked[]> {
     const wantKeyword = input.mode !== 'semantic';
     const wantSemantic = input.mode !== 'keyword';
+    // Keyword mode is ordered by BM25 alone and its relevance reads only the leaders, so its first `wanted`
+    // results are the same whether the leg returns those or a hundred; a smaller k lets the pruning stop sooner.
+    // Hybrid mixes in the semantic leg and needs the deeper keyword list.
+    const keywordLimit = input.mode === 'keyword' ? Math.max(1, wanted) : LEG_CANDIDATES;
     const [keyword, queryVector] = await Promise.all([
       wantKeyword
-        ? searchRepository.keyword(db, input.query, filter, LEG_CANDIDATES)
+        ? searchRepository.keyword(db, input.query, filter, keywordLimit)
         : Promise.resolve({ hits: [], ceiling: 0 }),
       wantSemantic ? embedder.embed([input.query], 'query').then(([v]) => v) : Promise.resolve(undefined),
     ]);
@@ -191,14 +196,15 @@ export function createSearchService(
   async function rankOrFallback(
     input: SearchInput,
     filter: SearchFilter,
+    wanted: number,
   ): Promise<{ ranked: Ranked[]; degraded?: SearchDegradation }> {
     try {
-      return { ranked: await rank(input, filter) };
+      return { ranked: await rank(input, filter, wanted) };
     } catch (error) {
       if (!(error instanceof VectorStoreUnavailableError) || input.mode !== 'hybrid') throw error;
       log.warn({ err: error }, 'vector store unavailable; hybrid search answered by keyword alone');
       return {
-        ranked: await rank({ ...input, mode: 'keyword' }, filter),
+        ranked: await rank({ ...input, mode: 'keyword' }, filter, wanted),
         degraded: {
           reason: 'VECTOR_STORE_UNAVAILABLE',
           message: `Keyword results only: ${error.message}`,
@@ -215,7 +221,7 @@ export function createSearchService(
     async rankChunks(input: SearchInput, limit: number): Promise<RankedChunk[]> {
       const collectionIds = await scopeIds(input.principal, input.collectionIds);
       if (collectionIds.length === 0) return [];
-      const ranked = (await rank(input, { ...input, collectionIds })).slice(0, limit);
+      const ranked = (await rank(input, { ...input, collectionIds }, limit)).slice(0, limit);
       const owners = await searchRepository.documentIdsOf(
         db,
         ranked.map((r) => r.id),
@@ -243,10 +249,10 @@ export function createSearchService(
       const filter: SearchFilter = { ...input, collectionIds };
       // The floor applies to the calibrated relevance first; with a reranker, its top N candidates above the
       // floor are then fetched and reordered (rerank.ts); without, N is 0.
-      const { ranked: all, degraded } = await rankOrFallback(input, filter);
-      const pool = all
-        .filter((r) => r.relevance >= input.minScore)
-        .slice(0, Math.max(input.maxResults, reranker?.topN ?? 0));
+      const wanted = Math.max(input.maxResults, reranker?.topN ?? 0);
+      const { ranked: all, degraded } = await rankOrFallback(input, filter, wanted);
+      // Relevance falls along the ranking, so the results above the floor are a prefix of it.
+      const pool = all.filter((r) => r.relevance >= input.minScore).slice(0, wanted);
       const details = new Map(
         (
           await searchRepository.details(
