@@ -4,9 +4,9 @@
  * A term contributes at most `(k1 + 1) · idf` to a BM25 score, at chunk level and at document level alike
  * (the saturating `tf · (k1 + 1) / (tf + k1 · norm)` stays below `k1 + 1`). Postings are read in full only for
  * the rarest terms (the "essential" ones, few postings, high IDF); a chunk with none of them scores at most the
- * other terms' summed bounds. Once the k-th best score among the chunks that were read is above that bound,
- * nothing unread can enter the top k, and the common terms are only looked up for the candidates that can
- * still make it (index probes instead of their whole posting lists).
+ * other terms' summed bounds. Once the k-th best complete score among the documents scored is above that
+ * bound, nothing unread can enter the top k, and the common terms are only looked up for the candidates that
+ * can still make it (index probes instead of their whole posting lists).
  */
 
 /** A query term with its statistics over the searched collections. */
@@ -66,8 +66,8 @@ export const isExact = (rest: readonly TermStatistics[], theta: number, k1: numb
 
 /**
  * After a try that was not exact: how many of the rarest terms to read so that the remaining terms' bound is
- * below `theta`. `theta` only grows with more terms read (candidates' scores only grow), so the next try is
- * exact; with no useful `theta` every term is read.
+ * below `theta`. `theta` is a complete score the answer reaches, so the answer's k-th best is at least it and
+ * the next try, which scores every chunk that can reach that, is exact; with no useful `theta` every term is read.
  */
 export function widenedCount(
   sorted: readonly TermStatistics[],
